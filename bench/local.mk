@@ -1,0 +1,1 @@
+# bench: sources and tests of this directory (filled in by its owner).

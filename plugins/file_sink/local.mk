@@ -1,0 +1,1 @@
+# plugins/file_sink: sources and tests of this directory (filled in by its owner).

@@ -1,0 +1,1 @@
+# rest: sources and tests of this directory (filled in by its owner).

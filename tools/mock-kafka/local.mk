@@ -1,0 +1,1 @@
+# tools/mock-kafka: sources and tests of this directory (filled in by its owner).

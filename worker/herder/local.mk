@@ -1,0 +1,1 @@
+# worker/herder: sources and tests of this directory (filled in by its owner).

@@ -1,0 +1,1 @@
+# worker/plugin: sources and tests of this directory (filled in by its owner).
