@@ -1,1 +1,5 @@
-# tools/mock-kafka: sources and tests of this directory (filled in by its owner).
+# tools/mock-kafka: sluice-mock-kafka (librdkafka's mock cluster as a process) and its integration
+# test, which also exercises the Kafka half of tests/integration/lib.sh.
+bin_PROGRAMS += sluice-mock-kafka
+sluice_mock_kafka_SOURCES = tools/mock-kafka/mock_kafka.c
+sluice_mock_kafka_LDADD = $(RDKAFKA_LIBS)

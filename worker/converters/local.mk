@@ -1,1 +1,3 @@
-# worker/converters: sources and tests of this directory (filled in by its owner).
+# worker/converters: built-in converters and converter instantiation for tasks.
+libsluice_core_la_SOURCES += \
+	%reldir%/builtin.c

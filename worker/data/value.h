@@ -148,4 +148,25 @@ ssize_t sl_base64_decode(const char *s, size_t len, unsigned char *out, size_t o
 /* Decimal: unscaled big-endian two's complement bytes + scale → canonical text ("-1.05", "0.00"). */
 void sl_decimal_to_text(const unsigned char *p, size_t len, int32_t scale, sl_buf *out);
 
+/* ---- JSON text helpers (Jackson-compatible output) ---- */
+
+/* A JSON string literal with Jackson's escaping (quotes, backslash, control characters). */
+void sl_json_write_string(sl_buf *out, const char *s, size_t len);
+/* A number as Java's Double.toString / Float.toString prints it ("1.0", "1.0E10"); NaN and
+ * infinities as Jackson's quoted strings. */
+void sl_json_write_double(sl_buf *out, double d, bool is_float);
+/* Decimal as Java's BigDecimal.toString() ("1234.50", "1E+3", "1E-7"): JsonConverter NUMERIC. */
+void sl_decimal_to_java_text(const unsigned char *p, size_t len, int32_t scale, sl_buf *out);
+/* Number text ("12.5", "-1e3") → unscaled two's complement bytes at `scale` in `a`. -1 when the
+ * text is not a number or would lose non-zero digits at that scale. */
+int sl_decimal_from_text(sl_arena *a, const char *txt, size_t len, int32_t scale,
+                         const unsigned char **out, size_t *outlen);
+/* "int8" ... "struct" (JsonConverter schema names); type from such a name, or -1. */
+const char *sl_type_json_name(int type);
+int sl_type_from_json_name(const char *name, size_t len);
+/* "INT8" ... "STRUCT" (Java's Schema.Type names, for error messages). */
+const char *sl_type_java_name(int type);
+/* Deep copy of a value into `a` (schemas are shared, not copied). NULL → NULL. */
+sl_value *sl_value_copy(sl_arena *a, const sl_value *v);
+
 #endif

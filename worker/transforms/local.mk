@@ -1,1 +1,3 @@
-# worker/transforms: sources and tests of this directory (filled in by its owner).
+# worker/transforms: the built-in transforms/predicates and the transform chain.
+libsluice_core_la_SOURCES += \
+	%reldir%/builtin.c

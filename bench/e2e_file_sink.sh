@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# End-to-end benchmark: records/s from Kafka into the file sink, against the physical limit measured
+# in the same run on the same broker (kcat consuming the same topic to /dev/null). Also reports the
+# worker's CPU time per record and peak RSS. Ratios are the result; absolute numbers drift here.
+#
+#   bench/e2e_file_sink.sh [BUILD_DIR] [RECORDS_PER_PARTITION] [PARTITIONS]
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+build=${1:-$top/build/default}
+per_part=${2:-12000}
+parts=${3:-8}
+total=$((per_part * parts))
+work=$(mktemp -d /tmp/sluice-bench.XXXXXX)
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null; rm -rf "$work"; }
+trap cleanup EXIT
+
+clk=$(getconf CLK_TCK)
+now() { date +%s.%N; }
+
+# The reference record: one Debezium change event, payload only (JsonConverter schemas.enable=false),
+# ~0.4 KB, so the mock broker's per-partition retention (~5 MB) holds every record.
+line=$(sed -n 1p "$top/tests/data/debezium/07_flink_debezium-postgres-data-schema-exclude.jsonl")
+python3 - "$line" "$total" >"$work/records.txt" <<'PY'
+import json, sys
+ev = json.loads(sys.argv[1]); n = int(sys.argv[2])
+for i in range(n):
+    ev["after"]["id"] = i
+    print(json.dumps(ev, separators=(",", ":")))
+PY
+bytes=$(stat -c %s "$work/records.txt")
+
+mkfifo "$work/kafka.in"
+"$build/sluice-mock-kafka" --topic "bench:$parts" <"$work/kafka.in" >"$work/kafka.out" 2>/dev/null &
+pids+=($!)
+exec 7>"$work/kafka.in"
+for _ in $(seq 50); do [ -s "$work/kafka.out" ] && break; sleep 0.1; done
+bootstrap=$(head -n1 "$work/kafka.out")
+
+kcat -P -b "$bootstrap" -t bench -X queue.buffering.max.ms=50 "$work/records.txt"
+
+# The limit: kcat consuming everything to /dev/null.
+t0=$(now)
+got=$(kcat -C -b "$bootstrap" -t bench -o beginning -e -q -f '%o\n' 2>/dev/null | wc -l)
+t1=$(now)
+kcat_rate=$(python3 -c "print(int($got/($t1-$t0)))")
+
+# sluice: standalone worker + file sink.
+port=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
+cat >"$work/worker.properties" <<PROPS
+bootstrap.servers=$bootstrap
+key.converter=org.apache.kafka.connect.storage.StringConverter
+value.converter=org.apache.kafka.connect.json.JsonConverter
+value.converter.schemas.enable=false
+offset.storage.file.filename=$work/state/connect.offsets
+offset.flush.interval.ms=1000
+listeners=http://127.0.0.1:$port
+plugin.path=$build/plugins/file_sink/.libs
+PROPS
+mkdir -p "$work/state"
+"$build/sluice" standalone "$work/worker.properties" >"$work/worker.log" 2>&1 &
+wpid=$!; pids+=($wpid)
+for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/" >/dev/null && break; sleep 0.05; done
+cpu0=$(awk '{print $14+$15}' "/proc/$wpid/stat")
+t0=$(now)
+curl -sf -X POST -H 'Content-Type: application/json' "http://127.0.0.1:$port/connectors" --data \
+  "{\"name\":\"bench\",\"config\":{\"connector.class\":\"FileStreamSink\",\"topics\":\"bench\",\"file\":\"$work/out.txt\"}}" >/dev/null
+while :; do
+    n=$(wc -l <"$work/out.txt" 2>/dev/null || echo 0)
+    [ "$n" -ge "$total" ] && break
+    python3 -c "import sys; sys.exit(0 if $(now) - $t0 < 120 else 1)" || { echo "timeout: $n/$total lines" >&2; exit 1; }
+    sleep 0.02
+done
+t1=$(now)
+cpu1=$(awk '{print $14+$15}' "/proc/$wpid/stat")
+rss_kb=$(awk '/VmHWM/ {print $2}' "/proc/$wpid/status")
+sluice_rate=$(python3 -c "print(int($total/($t1-$t0)))")
+cpu_us=$(python3 -c "print(round(($cpu1-$cpu0)/$clk*1e6/$total, 2))")
+
+printf '\nworkload: %d Debezium events (%.1f MB, %d partitions), JsonConverter schemaless -> file sink\n' \
+    "$total" "$(python3 -c "print($bytes/1e6)")" "$parts"
+printf '%-34s %12s\n' "kcat -C to /dev/null (limit)" "$kcat_rate rec/s"
+printf '%-34s %12s\n' "sluice -> file sink" "$sluice_rate rec/s"
+printf '%-34s %12s\n' "ratio sluice / limit" "$(python3 -c "print(round($sluice_rate/$kcat_rate, 2))")"
+printf '%-34s %12s\n' "worker CPU per record" "$cpu_us us"
+printf '%-34s %12s\n' "worker peak RSS" "$((rss_kb / 1024)) MB"
