@@ -32,9 +32,21 @@ static void mk_on_signal(int sig)
     mk_stop = 1;
 }
 
+/* The hosting handle learns the mock brokers as bootstrap brokers and reports every refused
+ * connection while a broker is down; those lines are noise here, everything else goes to stderr. */
+static void mk_log(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
+{
+    (void)rk;
+    if (strcmp(fac, "FAIL") == 0 || strcmp(fac, "ERROR") == 0) {
+        return;
+    }
+    fprintf(stderr, "sluice-mock-kafka: %d|%s| %s\n", level, fac, buf);
+}
+
 static void mk_usage(FILE *out)
 {
-    fputs("usage: sluice-mock-kafka [--brokers N] [--topic NAME:PARTITIONS]... [--help]\n"
+    fputs("usage: sluice-mock-kafka [--brokers N] [--topic NAME:PARTITIONS]... [--debug CONTEXTS]\n"
+          "                         [--help]\n"
           "\n"
           "Runs librdkafka's in-memory mock Kafka cluster on 127.0.0.1 (random ports).\n"
           "The first stdout line is the bootstrap.servers list. Runs until SIGTERM/SIGINT;\n"
@@ -57,6 +69,7 @@ static void mk_usage(FILE *out)
           "  --brokers N               number of brokers, ids 1..N (default 1)\n"
           "  --topic NAME:PARTITIONS   pre-create a topic (repeatable); others are\n"
           "                            auto-created with 4 partitions\n"
+          "  --debug CONTEXTS          librdkafka debug contexts to stderr (e.g. mock)\n"
           "  --port P                  not supported: librdkafka 2.0 binds random ports\n",
           out);
 }
@@ -311,32 +324,52 @@ static void mk_run_line(rd_kafka_mock_cluster_t *mc, char *line)
     mk_dispatch(mc, av, ac);
 }
 
-/* Reads what stdin has, runs each complete line. Returns false once stdin is at EOF or broken. */
-static bool mk_read_stdin(rd_kafka_mock_cluster_t *mc, char *buf, size_t *used)
+/* Command-line reader state: bytes of the current line, and whether an overlong line is being
+ * skipped up to its newline. */
+struct mk_input {
+    char buf[MK_LINE_MAX];
+    size_t used;
+    bool skipping;
+};
+
+/* Reads what stdin has and runs each complete line; a last line without a newline runs at EOF.
+ * Returns false once stdin is at EOF or broken. */
+static bool mk_read_stdin(rd_kafka_mock_cluster_t *mc, struct mk_input *in)
 {
-    ssize_t n = read(STDIN_FILENO, buf + *used, MK_LINE_MAX - 1 - *used);
+    ssize_t n = read(STDIN_FILENO, in->buf + in->used, MK_LINE_MAX - 1 - in->used);
     char *nl;
 
     if (n < 0) {
         return errno == EINTR || errno == EAGAIN;
     }
     if (n == 0) {
+        if (in->used > 0 && !in->skipping) {
+            in->buf[in->used] = '\0';
+            mk_run_line(mc, in->buf);
+        }
+        in->used = 0;
         return false;
     }
-    *used += (size_t)n;
-    buf[*used] = '\0';
-    while ((nl = memchr(buf, '\n', *used)) != NULL) {
-        size_t linelen = (size_t)(nl - buf) + 1;
+    in->used += (size_t)n;
+    in->buf[in->used] = '\0';
+    while ((nl = memchr(in->buf, '\n', in->used)) != NULL) {
+        size_t linelen = (size_t)(nl - in->buf) + 1;
 
         *nl = '\0';
-        mk_run_line(mc, buf);
-        memmove(buf, buf + linelen, *used - linelen);
-        *used -= linelen;
-        buf[*used] = '\0';
+        if (!in->skipping) {
+            mk_run_line(mc, in->buf);
+        }
+        in->skipping = false;
+        memmove(in->buf, in->buf + linelen, in->used - linelen);
+        in->used -= linelen;
+        in->buf[in->used] = '\0';
     }
-    if (*used == MK_LINE_MAX - 1) {
-        mk_reply("error: command line too long");
-        *used = 0;
+    if (in->used == MK_LINE_MAX - 1) {
+        if (!in->skipping) {
+            mk_reply("error: command line too long");
+        }
+        in->skipping = true;
+        in->used = 0;
     }
     return true;
 }
@@ -345,8 +378,7 @@ static bool mk_read_stdin(rd_kafka_mock_cluster_t *mc, char *buf, size_t *used)
  * so a signal can never slip in between the flag check and the wait. */
 static void mk_serve(rd_kafka_mock_cluster_t *mc, const sigset_t *waitmask)
 {
-    static char buf[MK_LINE_MAX];
-    size_t used = 0;
+    static struct mk_input in;
     bool stdin_open = true;
     struct pollfd pfd = {.fd = STDIN_FILENO, .events = POLLIN};
 
@@ -364,7 +396,7 @@ static void mk_serve(rd_kafka_mock_cluster_t *mc, const sigset_t *waitmask)
             if (pfd.revents & POLLNVAL) {
                 stdin_open = false;
             } else {
-                stdin_open = mk_read_stdin(mc, buf, &used);
+                stdin_open = mk_read_stdin(mc, &in);
             }
         }
     }
@@ -396,113 +428,154 @@ static int mk_add_topic_arg(rd_kafka_mock_cluster_t *mc, const char *arg)
     return 0;
 }
 
-int main(int argc, char **argv)
+/* What the command line asked for; topics point into argv. */
+struct mk_opts {
+    long long brokers;
+    const char *debug;
+    const char **topics;
+    int ntopics;
+};
+
+/* Parses the command line. Returns -1 to run, or the exit status (0 after --help). */
+static int mk_parse_args(int argc, char **argv, struct mk_opts *o)
 {
     static const struct option opts[] = {
-        {"brokers", required_argument, NULL, 'b'},
-        {"topic", required_argument, NULL, 't'},
-        {"port", required_argument, NULL, 'p'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
+        {"brokers", required_argument, NULL, 'b'}, {"topic", required_argument, NULL, 't'},
+        {"port", required_argument, NULL, 'p'},    {"debug", required_argument, NULL, 'd'},
+        {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
     };
-    const char **topics = calloc((size_t)argc + 1, sizeof(*topics));
-    int ntopics = 0;
-    long long brokers = 1;
-    char errstr[512];
-    rd_kafka_conf_t *conf;
-    rd_kafka_t *rk;
-    rd_kafka_mock_cluster_t *mc;
-    struct sigaction sa;
-    sigset_t block, waitmask;
-    int opt, rc = 0;
+    int opt;
 
-    if (topics == NULL) {
-        return 1;
-    }
-    while ((opt = getopt_long(argc, argv, "b:t:p:h", opts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "b:t:p:d:h", opts, NULL)) != -1) {
         switch (opt) {
         case 'b':
-            if (mk_parse_int(optarg, 1, 64, &brokers) != 0) {
+            if (mk_parse_int(optarg, 1, 64, &o->brokers) != 0) {
                 fprintf(stderr, "sluice-mock-kafka: --brokers wants 1..64, got '%s'\n", optarg);
-                free(topics);
                 return 2;
             }
             break;
         case 't':
-            topics[ntopics++] = optarg;
+            o->topics[o->ntopics++] = optarg;
+            break;
+        case 'd':
+            o->debug = optarg;
             break;
         case 'p':
             fprintf(stderr, "sluice-mock-kafka: --port is not supported: librdkafka %s's mock "
                             "cluster always binds random ports on 127.0.0.1\n",
                     rd_kafka_version_str());
-            free(topics);
             return 2;
         case 'h':
             mk_usage(stdout);
-            free(topics);
             return 0;
         default:
             mk_usage(stderr);
-            free(topics);
             return 2;
         }
     }
     if (optind != argc) {
         mk_usage(stderr);
-        free(topics);
         return 2;
     }
+    return -1;
+}
 
-    /* Block the stop signals before any librdkafka thread exists, so they inherit the mask and
-     * the signals are only ever taken by ppoll in the main thread. */
+/* Blocks SIGTERM/SIGINT before any librdkafka thread exists, so every thread inherits the mask
+ * and only ppoll in the main thread takes them; *waitmask is the mask to wait with. */
+static void mk_setup_signals(sigset_t *waitmask)
+{
+    struct sigaction sa;
+    sigset_t block;
+
     sigemptyset(&block);
     sigaddset(&block, SIGTERM);
     sigaddset(&block, SIGINT);
-    sigprocmask(SIG_BLOCK, &block, &waitmask);
-    sigdelset(&waitmask, SIGTERM);
-    sigdelset(&waitmask, SIGINT);
+    sigprocmask(SIG_BLOCK, &block, waitmask);
+    sigdelset(waitmask, SIGTERM);
+    sigdelset(waitmask, SIGINT);
     memset(&sa, 0, sizeof(sa));
     sa.sa_handler = mk_on_signal;
     sigemptyset(&sa.sa_mask);
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
-    setvbuf(stdout, NULL, _IOLBF, 0);
+}
 
-    conf = rd_kafka_conf_new();
-    /* The handle only hosts the mock cluster; it never connects anywhere. */
+/* The handle that hosts the mock cluster; it never connects anywhere itself. NULL on error. */
+static rd_kafka_t *mk_new_handle(const char *debug)
+{
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    char errstr[512];
+    rd_kafka_t *rk;
+
     rd_kafka_conf_set(conf, "log_level", "4", errstr, sizeof(errstr));
+    rd_kafka_conf_set_log_cb(conf, mk_log);
+    if (debug != NULL &&
+        (rd_kafka_conf_set(conf, "debug", debug, errstr, sizeof(errstr)) != RD_KAFKA_CONF_OK ||
+         rd_kafka_conf_set(conf, "log_level", "7", errstr, sizeof(errstr)) != RD_KAFKA_CONF_OK)) {
+        fprintf(stderr, "sluice-mock-kafka: --debug: %s\n", errstr);
+        rd_kafka_conf_destroy(conf);
+        return NULL;
+    }
     rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof(errstr));
     if (rk == NULL) {
         fprintf(stderr, "sluice-mock-kafka: rd_kafka_new: %s\n", errstr);
         rd_kafka_conf_destroy(conf);
-        free(topics);
+    }
+    return rk;
+}
+
+int main(int argc, char **argv)
+{
+    struct mk_opts o = {.brokers = 1};
+    rd_kafka_t *rk = NULL;
+    rd_kafka_mock_cluster_t *mc = NULL;
+    sigset_t waitmask;
+    int rc;
+
+    o.topics = calloc((size_t)argc + 1, sizeof(*o.topics));
+    if (o.topics == NULL) {
         return 1;
     }
-    mc = rd_kafka_mock_cluster_new(rk, (int)brokers);
+    rc = mk_parse_args(argc, argv, &o);
+    if (rc >= 0) {
+        free(o.topics);
+        return rc;
+    }
+    rc = 1;
+    mk_setup_signals(&waitmask);
+    setvbuf(stdout, NULL, _IOLBF, 0);
+
+    rk = mk_new_handle(o.debug);
+    if (rk == NULL) {
+        goto out;
+    }
+    mc = rd_kafka_mock_cluster_new(rk, (int)o.brokers);
     if (mc == NULL) {
         fprintf(stderr, "sluice-mock-kafka: cannot create the mock cluster\n");
-        rd_kafka_destroy(rk);
-        free(topics);
-        return 1;
+        goto out;
     }
-    for (int i = 0; i < ntopics; i++) {
-        if (mk_add_topic_arg(mc, topics[i]) != 0) {
-            rc = 1;
+    for (int i = 0; i < o.ntopics; i++) {
+        if (mk_add_topic_arg(mc, o.topics[i]) != 0) {
             goto out;
         }
     }
 
     printf("%s\n", rd_kafka_mock_cluster_bootstraps(mc));
     fflush(stdout);
-    fprintf(stderr, "sluice-mock-kafka: %lld broker(s) at %s (librdkafka %s)\n", brokers,
+    fprintf(stderr, "sluice-mock-kafka: %lld broker(s) at %s (librdkafka %s)\n", o.brokers,
             rd_kafka_mock_cluster_bootstraps(mc), rd_kafka_version_str());
 
     mk_serve(mc, &waitmask);
+    rc = 0;
 
 out:
-    rd_kafka_mock_cluster_destroy(mc);
-    rd_kafka_destroy(rk);
-    free(topics);
+    if (mc != NULL) {
+        rd_kafka_mock_cluster_destroy(mc);
+    }
+    if (rk != NULL) {
+        rd_kafka_destroy(rk);
+    }
+    free(o.topics);
     return rc;
 }

@@ -19,6 +19,8 @@ sl_props *sl_props_dup(const sl_props *p);
 void sl_props_set(sl_props *p, const char *key, const char *value);
 const char *sl_props_get(const sl_props *p, const char *key); /* NULL when absent */
 bool sl_props_remove(sl_props *p, const char *key);
+/* True when key is present (its value may be NULL: see sl_props_from_json_ex). */
+bool sl_props_has(const sl_props *p, const char *key);
 size_t sl_props_count(const sl_props *p);
 const char *sl_props_key_at(const sl_props *p, size_t i);
 const char *sl_props_value_at(const sl_props *p, size_t i);
@@ -33,7 +35,12 @@ int sl_props_load_file(const char *path, sl_props *out, char *err, size_t errlen
 /* JSON object → props. Values must be strings; numbers/booleans are converted to their text like
  * Jackson does for Map<String,String>; null/objects/arrays are rejected. -1 with message. */
 int sl_props_from_json(const json_t *obj, sl_props *out, char *err, size_t errlen);
-json_t *sl_props_to_json(const sl_props *p); /* new reference, insertion order */
+/* Same, but allow_null keeps JSON nulls as entries whose value is NULL (sl_props_get returns NULL,
+ * sl_props_has true), so validation can report "Null value can not be supplied ...". sl_props_set
+ * with a NULL value stores such an entry too. */
+int sl_props_from_json_ex(const json_t *obj, sl_props *out, bool allow_null, char *err,
+                          size_t errlen);
+json_t *sl_props_to_json(const sl_props *p); /* new reference, insertion order; NULL → null */
 
 /*
  * A connector file as Java's standalone mode reads it: a JSON map with "name", a JSON create request
