@@ -13,3 +13,4 @@ tests_unit_test_rest_router_CFLAGS = $(TEST_CCOPTS)
 tests_unit_test_rest_router_LDADD = $(TEST_LIBS)
 
 TESTS += tests/integration/it_rest_api.sh
+EXTRA_DIST += tests/integration/it_rest_api.sh

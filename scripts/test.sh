@@ -33,18 +33,24 @@ for mode in "${modes[@]}"; do
         echo "build failed ($mode)" >&2
         failed=$((failed + 1)); rc=1; continue
     fi
-    # ASan: plugins are dlopen'ed; keep leak checking on but tolerate the mock cluster's exit path.
+    # Sanitizer builds: leaks are errors; UBSan findings stop the test that hit them.
     export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:${ASAN_OPTIONS:-}"
     export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
     ( cd "$dir" && make -j"$jobs" check >/dev/null 2>&1 ) || rc=1
-    for trs in $(find "$dir" -name '*.trs'); do
-        case "$(sed -n 's/^:test-result: //p' "$trs" | head -1)" in
-            PASS|XFAIL) passed=$((passed + 1)) ;;
-            SKIP) skipped=$((skipped + 1)) ;;
-            *) failed=$((failed + 1)); echo "FAILED ($mode): ${trs%.trs}" >&2
-               tail -n 30 "${trs%.trs}.log" >&2 ;;
-        esac
-    done
+    # One .trs per test program or script; TAP programs have one result line per test case.
+    while IFS= read -r trs; do
+        while IFS= read -r result; do
+            case "$result" in
+                PASS|XFAIL) passed=$((passed + 1)) ;;
+                SKIP) skipped=$((skipped + 1)) ;;
+                *) failed=$((failed + 1)) ;;
+            esac
+        done < <(sed -n 's/^:test-result: \([A-Z]*\).*/\1/p' "$trs")
+        if grep -qE '^:test-result: (FAIL|ERROR|XPASS)' "$trs"; then
+            echo "FAILED ($mode): ${trs%.trs}" >&2
+            tail -n 40 "${trs%.trs}.log" >&2
+        fi
+    done < <(find "$dir" -name '*.trs' | sort)
 done
 [ $failed -gt 0 ] && rc=1
 echo "$passed passed, $failed failed, $skipped skipped"

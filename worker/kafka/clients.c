@@ -168,10 +168,29 @@ int sl_kafka_conf_apply(rd_kafka_conf_t *conf, const sl_props *p, const char *pr
     return 0;
 }
 
+/* librdkafka's own messages go through the worker's one log API, prefixed with the client id
+ * (e.g. "connector-consumer-orders-0"), instead of its "%3|...|FAIL|" lines on stderr. */
+static void client_log_cb(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
+{
+    int sl_level = level <= 2 ? SL_LOG_ERROR : level <= 4 ? SL_LOG_WARN : level <= 6 ? SL_LOG_INFO
+                                                                                   : SL_LOG_DEBUG;
+    if (sl_level > sl_log_threshold) {
+        return;
+    }
+    char ctx[128];
+    snprintf(ctx, sizeof(ctx), "%s", rd_kafka_name(rk));
+    char *hash = strchr(ctx, '#'); /* drop librdkafka's "#consumer-2" instance suffix */
+    if (hash != NULL) {
+        *hash = '\0';
+    }
+    sl_log_write(sl_level, ctx, "%s: %s", fac, buf);
+}
+
 static rd_kafka_conf_t *base_conf(const sl_props *worker, const char *client_id, char *err,
                                   size_t errlen)
 {
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    rd_kafka_conf_set_log_cb(conf, client_log_cb);
     const char *bs = worker ? sl_props_get(worker, "bootstrap.servers") : NULL;
     if (conf_set(conf, "bootstrap.servers", bs ? bs : "localhost:9092", err, errlen) != 0 ||
         conf_set(conf, "client.id", client_id, err, errlen) != 0 ||

@@ -4,6 +4,7 @@
  * It must never commit an offset past what put()/pre_commit() made durable, never malloc per
  * record (records live in the per-batch arena) and never call plugin code from another thread.
  */
+#define _GNU_SOURCE /* pthread_setname_np */
 #include "task/task.h"
 
 #include <inttypes.h>
@@ -1022,6 +1023,9 @@ static void free_task(struct sl_task *t)
 static void *task_main(void *arg)
 {
     struct sl_task *t = arg;
+    char tname[16]; /* Linux thread names hold 15 bytes: "t<id>-<connector>" */
+    snprintf(tname, sizeof(tname), "t%d-%s", (int)t->task_id, t->name);
+    pthread_setname_np(pthread_self(), tname);
     if (setup(t) != 0) {
         fail(t, "%s", t->err);
     } else {
