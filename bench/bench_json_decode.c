@@ -1,17 +1,25 @@
 /*
  * bench_json_decode.c — decode throughput of sluice's JsonConverter (simdjson shim, schema cache,
  * typed values in a reset-per-batch arena) against jansson's json_loadb on the same Debezium
- * events. A measuring tool only: it never runs in the worker and proves nothing about correctness.
+ * events; also the schemaless decode and the value → JSON text rendering the file sink uses. A
+ * measuring tool only: it never runs in the worker and proves nothing about correctness.
  *
  *   bench_json_decode [data-dir] [seconds-per-side]
+ *
+ * data-dir is tests/data or tests/data/debezium. SL_BENCH_PASSES=N runs exactly N passes per side
+ * instead of a time budget, for instruction counts (perf stat -e instructions, callgrind).
  */
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "converters/json_converter.h"
+#include "data/value.h"
+#include "util/buf.h"
 
 #ifndef SL_TEST_DATA_DIR
 #define SL_TEST_DATA_DIR "tests/data"
@@ -44,6 +52,9 @@ static char *slurp(const char *dir, const char *name, size_t *len)
 {
     char path[1024];
     snprintf(path, sizeof(path), "%s/debezium/%s", dir, name);
+    if (access(path, R_OK) != 0) { /* dir may be the debezium directory itself */
+        snprintf(path, sizeof(path), "%s/%s", dir, name);
+    }
     FILE *f = fopen(path, "rb");
     if (f == NULL) {
         fprintf(stderr, "cannot open %s\n", path);
@@ -111,15 +122,39 @@ static double now_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static double run_sluice(double seconds)
+static long fixed_passes; /* SL_BENCH_PASSES, 0 = run for a time budget */
+
+/* Times passes over every document: true from `more` while the budget lasts. */
+struct clock_run {
+    double t0, t;
+    long passes;
+};
+
+static int more(struct clock_run *r, double seconds)
+{
+    r->t = now_s();
+    if (r->passes == 0) {
+        r->t0 = r->t;
+    }
+    return fixed_passes > 0 ? r->passes++ < fixed_passes : r->passes++ == 0 || r->t - r->t0 < seconds;
+}
+
+static double rate(const struct clock_run *r)
+{
+    return (double)total_bytes * (double)(r->passes - 1) / (r->t - r->t0) / 1e6;
+}
+
+/* JsonConverter with schemas.enable = `schemas`; keeps the last pass's values in `keep` if set. */
+static double run_sluice(double seconds, bool schemas, const sl_value **keep)
 {
     struct sl_jsonconv_opts o;
     sl_jsonconv_default_opts(&o);
+    o.schemas_enable = schemas;
     sl_jsonconv *c = sl_jsonconv_new(&o);
     sl_arena *a = sl_arena_new(1 << 20);
-    size_t bytes = 0;
-    double t0 = now_s(), t;
-    do {
+    struct clock_run r = {0};
+    while (more(&r, seconds)) {
+        sl_arena_reset(a); /* one "batch" per pass */
         for (size_t i = 0; i < ndocs; i++) {
             const sl_schema *s;
             const sl_value *v;
@@ -128,21 +163,39 @@ static double run_sluice(double seconds)
                 fprintf(stderr, "sluice failed on document %zu: %s\n", i, err);
                 exit(1);
             }
+            if (keep != NULL) {
+                keep[i] = v;
+            }
         }
-        sl_arena_reset(a); /* one "batch" per pass */
-        bytes += total_bytes;
-        t = now_s();
-    } while (t - t0 < seconds);
-    sl_arena_destroy(a);
+    }
+    if (keep == NULL) {
+        sl_arena_destroy(a);
+    } /* else: the values stay alive until exit */
     sl_jsonconv_free(c);
-    return (double)bytes / (t - t0) / 1e6;
+    return rate(&r);
+}
+
+/* sl_value_to_json over schemaless values (the file sink's rendering); MB/s of input JSON. */
+static double run_to_json(double seconds, const sl_value **vals, size_t *out_bytes)
+{
+    sl_buf out = SL_BUF_INIT;
+    struct clock_run r = {0};
+    while (more(&r, seconds)) {
+        sl_buf_reset(&out);
+        for (size_t i = 0; i < ndocs; i++) {
+            sl_value_to_json(vals[i], &out);
+            sl_buf_putc(&out, '\n');
+        }
+    }
+    *out_bytes = out.len;
+    sl_buf_free(&out);
+    return rate(&r);
 }
 
 static double run_jansson(double seconds)
 {
-    size_t bytes = 0;
-    double t0 = now_s(), t;
-    do {
+    struct clock_run r = {0};
+    while (more(&r, seconds)) {
         for (size_t i = 0; i < ndocs; i++) {
             json_error_t e;
             json_t *j = json_loadb(docs[i].p, docs[i].len, 0, &e);
@@ -152,10 +205,8 @@ static double run_jansson(double seconds)
             }
             json_decref(j);
         }
-        bytes += total_bytes;
-        t = now_s();
-    } while (t - t0 < seconds);
-    return (double)bytes / (t - t0) / 1e6;
+    }
+    return rate(&r);
 }
 
 int main(int argc, char **argv)
@@ -168,14 +219,24 @@ int main(int argc, char **argv)
     if (!(seconds > 0)) {
         seconds = 2.0;
     }
+    const char *passes = getenv("SL_BENCH_PASSES");
+    fixed_passes = passes != NULL ? strtol(passes, NULL, 10) : 0;
     load(dir);
     printf("%zu Debezium events, %zu bytes per pass\n", ndocs, total_bytes);
-    run_sluice(0.2); /* warm the parser, arena and schema cache */
-    double s = run_sluice(seconds);
+    const sl_value **vals = calloc(ndocs, sizeof(*vals));
+    run_sluice(0.2, true, NULL); /* warm the parser, arena and schema cache */
+    double s = run_sluice(seconds, true, NULL);
+    double sl = run_sluice(seconds, false, vals);
+    size_t text_bytes = 0;
+    double tj = run_to_json(seconds, vals, &text_bytes);
     double j = run_jansson(seconds);
-    printf("sluice JsonConverter (simdjson): %8.1f MB/s\n", s);
-    printf("jansson json_loadb:              %8.1f MB/s\n", j);
-    printf("ratio sluice/jansson:            %8.2fx\n", s / j);
+    printf("sluice JsonConverter (simdjson):    %8.1f MB/s\n", s);
+    printf("sluice schemaless (schemas off):    %8.1f MB/s\n", sl);
+    printf("sluice value -> JSON text:          %8.1f MB/s (of input; %zu bytes out per pass)\n", tj,
+           text_bytes);
+    printf("jansson json_loadb:                 %8.1f MB/s\n", j);
+    printf("ratio sluice/jansson:               %8.2fx\n", s / j);
+    free(vals);
     for (size_t i = 0; i < ndocs; i++) {
         free(docs[i].p);
     }

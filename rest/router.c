@@ -14,6 +14,7 @@
 #include <strings.h>
 
 #include "util/mem.h"
+#include "util/text.h"
 
 #define MAX_SEGMENTS 8
 
@@ -54,28 +55,14 @@ static const struct route_def {
     {SL_ROUTE_LOGGER_PUT, "PUT", "admin/loggers/{n}"},
 };
 
-static int hexval(int c)
-{
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-    }
-    return -1;
-}
-
 char *sl_rest_percent_decode(const char *s, size_t n, bool plus_space)
 {
     char *out = sl_xmalloc(n + 1);
     size_t o = 0;
     for (size_t i = 0; i < n; i++) {
         int c = (unsigned char)s[i];
-        if (c == '%' && i + 2 < n && hexval(s[i + 1]) >= 0 && hexval(s[i + 2]) >= 0) {
-            c = hexval(s[i + 1]) * 16 + hexval(s[i + 2]);
+        if (c == '%' && i + 2 < n && sl_hex_digit(s[i + 1]) >= 0 && sl_hex_digit(s[i + 2]) >= 0) {
+            c = sl_hex_digit(s[i + 1]) * 16 + sl_hex_digit(s[i + 2]);
             i += 2;
         } else if (c == '+' && plus_space) {
             c = ' ';
@@ -108,33 +95,6 @@ char *sl_rest_percent_encode(const char *s)
     }
     out[o] = '\0';
     return out;
-}
-
-/* Java's Integer.valueOf: optional sign, decimal digits, within int range. */
-static bool parse_task_id(const char *s, int *out)
-{
-    if (s[0] == '\0') {
-        return false;
-    }
-    const char *p = s;
-    if (*p == '+' || *p == '-') {
-        p++;
-    }
-    if (*p == '\0') {
-        return false;
-    }
-    for (const char *q = p; *q; q++) {
-        if (!isdigit((unsigned char)*q)) {
-            return false;
-        }
-    }
-    errno = 0;
-    long long v = strtoll(s, NULL, 10);
-    if (errno != 0 || v < INT_MIN || v > INT_MAX) {
-        return false;
-    }
-    *out = (int)v;
-    return true;
 }
 
 /* Split the raw path into decoded segments; tolerate one trailing slash. -1 = cannot match. */
@@ -188,12 +148,12 @@ static bool pattern_matches(const char *pattern, char **segs, int nsegs, sl_rest
         }
         if (plen == 3 && p[0] == '{') {
             if (p[1] == 't') {
-                int t;
-                if (!parse_task_id(segs[i], &t)) {
+                int64_t t; /* Java's Integer.valueOf */
+                if (!sl_parse_java_long(segs[i], INT_MIN, INT_MAX, &t)) {
                     return false;
                 }
                 if (capture) {
-                    m->task = t;
+                    m->task = (int)t;
                 }
             } else if (capture) {
                 free(m->name);

@@ -6,7 +6,7 @@ set -euo pipefail
 build_pkgs=(build-essential autoconf automake libtool pkg-config
             librdkafka-dev libjansson-dev libmicrohttpd-dev libcurl4-openssl-dev libsimdjson-dev
             libssl-dev libcmocka-dev)
-run_pkgs=(kafkacat curl python3 procps)
+run_pkgs=(kafkacat curl jq python3 procps)
 
 missing=()
 for p in "${build_pkgs[@]}" "${run_pkgs[@]}" "$@"; do

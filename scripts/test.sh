@@ -4,7 +4,7 @@
 #
 #   scripts/test.sh                 normal build in ./build/default
 #   scripts/test.sh --sanitizers    ASan + UBSan build in ./build/sanitizers
-#   scripts/test.sh --all           both, one after the other (what CI runs)
+#   scripts/test.sh --all           both, one after the other, then `make distcheck` (what CI runs)
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -52,6 +52,14 @@ for mode in "${modes[@]}"; do
         fi
     done < <(find "$dir" -name '*.trs' | sort)
 done
+if [ "${1:-}" = --all ]; then
+    echo "== make distcheck"
+    if ( cd "$top/build/default" && make -j"$jobs" distcheck >distcheck.log 2>&1 ); then
+        passed=$((passed + 1))
+    else
+        failed=$((failed + 1)); echo "FAILED: make distcheck" >&2; tail -n 40 "$top/build/default/distcheck.log" >&2
+    fi
+fi
 [ $failed -gt 0 ] && rc=1
 echo "$passed passed, $failed failed, $skipped skipped"
 exit $rc

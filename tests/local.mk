@@ -95,3 +95,5 @@ TESTS += tests/unit/test_file_sink
 tests_unit_test_file_sink_SOURCES = tests/unit/test_file_sink.c
 tests_unit_test_file_sink_CFLAGS = $(TEST_CCOPTS)
 tests_unit_test_file_sink_LDADD = $(TEST_LIBS)
+TESTS += tests/integration/it_plugins.sh
+EXTRA_DIST += tests/integration/it_plugins.sh

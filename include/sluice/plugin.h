@@ -2,15 +2,18 @@
  * sluice/plugin.h — the sluice plugin ABI, version 1.0.
  *
  * This is the only header a plugin includes. A plugin is a shared object that exports exactly one
- * symbol, sluice_plugin_entry(); everything it needs from the worker comes through the host-services
- * table passed to that function. It must never link against, or reach into, the worker.
+ * symbol, sluice_plugin_entry(); everything it needs from the worker comes through the
+ * host-services table passed to that function. It must never link against, or reach into, the
+ * worker.
  *
  * Evolution rules (never break them):
- *  - public structs start with their own size and only ever grow at the end; each addition is tagged
- *    "since 1.N" and a zero/NULL value of a new field means "absent";
+ *  - public structs start with their own size and only ever grow at the end; each addition is
+ * tagged "since 1.N" and a zero/NULL value of a new field means "absent";
  *  - enum and sluice_rc values are never renumbered or reused;
- *  - records, values, schemas, configs, buffers and offset maps stay opaque: add accessors, never structs;
- *  - a frozen copy of every released header lives in tests/abi/ and is built against by `make check`.
+ *  - records, values, schemas, configs, buffers and offset maps stay opaque: add accessors, never
+ * structs;
+ *  - a frozen copy of every released header lives in tests/abi/ and is built against by `make
+ * check`.
  *
  * Ownership vocabulary used below:
  *  - "borrowed (call)": valid until the function returns;
@@ -20,9 +23,9 @@
  *    batch has been committed; never free it yourself;
  *  - "transferred": the receiver frees it with the matching host function.
  *
- * Threading: the host serialises every call on one instance (one task, one transform, one converter).
- * Different instances run concurrently on different threads. log, log_enabled, alloc/free, now_ms and
- * all read-only record/value/schema accessors are thread-safe.
+ * Threading: the host serialises every call on one instance (one task, one transform, one
+ * converter). Different instances run concurrently on different threads. log, log_enabled,
+ * alloc/free, now_ms and all read-only record/value/schema accessors are thread-safe.
  */
 #ifndef SLUICE_PLUGIN_H
 #define SLUICE_PLUGIN_H
@@ -37,45 +40,47 @@ extern "C" {
 
 /* ---- versioning ------------------------------------------------------------------------------ */
 
-#define SLUICE_ABI_MAGIC 0x534C4350u /* "SLCP" */
-#define SLUICE_ABI_MAJOR 1           /* bump: every plugin must be rebuilt */
-#define SLUICE_ABI_MINOR 0           /* bump: something was appended; old plugins keep working */
+#define SLUICE_ABI_MAGIC    0x534C4350u /* "SLCP" */
+#define SLUICE_ABI_MAJOR    1           /* bump: every plugin must be rebuilt */
+#define SLUICE_ABI_MINOR    0           /* bump: something was appended; old plugins keep working */
 #define SLUICE_PLUGIN_ENTRY "sluice_plugin_entry"
 
 /* sizeof(void *), sizeof(long) and byte order, packed; host and plugin must agree. */
 #define SLUICE_ABI_FACTS                                                                           \
-    ((uint16_t)((sizeof(void *) << 8) | (sizeof(long) << 1) |                                       \
+    ((uint16_t)((sizeof(void *) << 8) | (sizeof(long) << 1) |                                      \
                 (__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ ? 1 : 0)))
 
 #if defined(__GNUC__)
 #define SLUICE_PRINTF(fmt, args) __attribute__((format(printf, fmt, args)))
-#define SLUICE_EXPORT __attribute__((visibility("default")))
+#define SLUICE_EXPORT            __attribute__((visibility("default")))
 #else
 #define SLUICE_PRINTF(fmt, args)
 #define SLUICE_EXPORT
 #endif
 
-/* ---- results ----------------------------------------------------------------------------------- */
+/* ---- results -----------------------------------------------------------------------------------
+ */
 
 /** Every plugin callback that can fail returns one of these. Values are fixed forever. */
 typedef int32_t sluice_rc;
-#define SLUICE_OK 0              /**< done */
-#define SLUICE_RETRY 1           /**< transient: host backs off and redelivers the same batch */
-#define SLUICE_ERR 2             /**< fatal: the task goes FAILED with the message from set_error */
-#define SLUICE_ERR_CONFIG 3      /**< fatal: configuration is invalid */
-#define SLUICE_ERR_NOMEM 4       /**< fatal: out of memory */
+#define SLUICE_OK              0 /**< done */
+#define SLUICE_RETRY           1 /**< transient: host backs off and redelivers the same batch */
+#define SLUICE_ERR             2 /**< fatal: the task goes FAILED with the message from set_error */
+#define SLUICE_ERR_CONFIG      3 /**< fatal: configuration is invalid */
+#define SLUICE_ERR_NOMEM       4 /**< fatal: out of memory */
 #define SLUICE_ERR_UNSUPPORTED 5 /**< fatal: the input or request is not supported */
 
-/* ---- opaque handles ----------------------------------------------------------------------------- */
+/* ---- opaque handles -----------------------------------------------------------------------------
+ */
 
-typedef struct sluice_ctx sluice_ctx;               /**< one instance's context: log, errors, arena */
-typedef struct sluice_config sluice_config;         /**< resolved, typed config of one instance */
+typedef struct sluice_ctx sluice_ctx;       /**< one instance's context: log, errors, arena */
+typedef struct sluice_config sluice_config; /**< resolved, typed config of one instance */
 typedef struct sluice_validation sluice_validation; /**< collects validation errors */
 typedef struct sluice_record sluice_record;         /**< one Kafka record (host-owned) */
 typedef struct sluice_value sluice_value;           /**< a Connect data value */
 typedef struct sluice_schema sluice_schema;         /**< a Connect schema */
 typedef struct sluice_buf sluice_buf;               /**< a host-owned growable byte buffer */
-typedef struct sluice_offsets sluice_offsets;       /**< topic-partition -> next offset to consume */
+typedef struct sluice_offsets sluice_offsets; /**< topic-partition -> next offset to consume */
 
 /** The one public POD: a topic-partition. Strings borrowed (call). */
 typedef struct sluice_topic_partition {
@@ -83,7 +88,8 @@ typedef struct sluice_topic_partition {
     int32_t partition;
 } sluice_topic_partition;
 
-/* ---- the Connect data model -------------------------------------------------------------------- */
+/* ---- the Connect data model --------------------------------------------------------------------
+ */
 
 /** Schema / value types. SLUICE_TYPE_NULL is the type of a null value (no schema type). */
 enum sluice_type {
@@ -105,13 +111,15 @@ enum sluice_type {
 /** Kafka Connect's logical types, recognised from the schema name. */
 enum sluice_logical {
     SLUICE_LOGICAL_NONE = 0,
-    SLUICE_LOGICAL_DECIMAL = 1,   /* org.apache.kafka.connect.data.Decimal: bytes, param "scale" */
-    SLUICE_LOGICAL_DATE = 2,      /* org.apache.kafka.connect.data.Date: int32 days since epoch */
-    SLUICE_LOGICAL_TIME = 3,      /* org.apache.kafka.connect.data.Time: int32 ms since midnight */
-    SLUICE_LOGICAL_TIMESTAMP = 4, /* org.apache.kafka.connect.data.Timestamp: int64 ms since epoch */
+    SLUICE_LOGICAL_DECIMAL = 1, /* org.apache.kafka.connect.data.Decimal: bytes, param "scale" */
+    SLUICE_LOGICAL_DATE = 2,    /* org.apache.kafka.connect.data.Date: int32 days since epoch */
+    SLUICE_LOGICAL_TIME = 3,    /* org.apache.kafka.connect.data.Time: int32 ms since midnight */
+    SLUICE_LOGICAL_TIMESTAMP =
+        4, /* org.apache.kafka.connect.data.Timestamp: int64 ms since epoch */
 };
 
-/* ---- logging ------------------------------------------------------------------------------------ */
+/* ---- logging ------------------------------------------------------------------------------------
+ */
 
 enum sluice_log_level {
     SLUICE_LOG_ERROR = 1,
@@ -121,7 +129,8 @@ enum sluice_log_level {
     SLUICE_LOG_TRACE = 5,
 };
 
-/* ---- configuration definitions ------------------------------------------------------------------ */
+/* ---- configuration definitions ------------------------------------------------------------------
+ */
 
 enum sluice_config_type {
     SLUICE_CFG_STRING = 1,
@@ -160,14 +169,16 @@ enum sluice_config_width {
 /**
  * One configuration key. Arrays of these end with an entry whose name is NULL. The host walks
  * arrays using the descriptor's config_def_size as the stride, so this struct may grow at the end.
- * The same table drives parsing, validation, GET /connector-plugins/{p}/config, .../validate and docs.
+ * The same table drives parsing, validation, GET /connector-plugins/{p}/config, .../validate and
+ * docs.
  */
 struct sluice_config_def {
-    const char *name;          /* Connect-compatible dotted key */
-    uint32_t type;             /* enum sluice_config_type */
-    uint32_t flags;            /* enum sluice_config_flags */
-    const char *default_value; /* text, parsed by the host with `type`; NULL with REQUIRED/NULL_DEFAULT */
-    uint32_t importance;       /* enum sluice_config_importance */
+    const char *name; /* Connect-compatible dotted key */
+    uint32_t type;    /* enum sluice_config_type */
+    uint32_t flags;   /* enum sluice_config_flags */
+    const char
+        *default_value;  /* text, parsed by the host with `type`; NULL with REQUIRED/NULL_DEFAULT */
+    uint32_t importance; /* enum sluice_config_importance */
     const char *documentation;
     const char *group;
     int32_t order_in_group;
@@ -179,7 +190,8 @@ struct sluice_config_def {
     const char *since;               /* plugin version that introduced the key (docs) */
 };
 
-/* ---- component kinds and their operation tables ------------------------------------------------- */
+/* ---- component kinds and their operation tables -------------------------------------------------
+ */
 
 enum sluice_component_kind {
     SLUICE_KIND_SINK = 1,
@@ -193,8 +205,8 @@ enum sluice_component_kind {
 /**
  * A sink: Connect's SinkConnector and SinkTask rolled together. One instance per task.
  * Call order: create → open → (put → pre_commit)* → close → destroy. open/close are called again on
- * every rebalance. The host commits an offset only after put() returned OK for the records before it
- * and pre_commit() (if present) returned OK.
+ * every rebalance. The host commits an offset only after put() returned OK for the records before
+ * it and pre_commit() (if present) returned OK.
  */
 struct sluice_sink_ops {
     uint32_t struct_size; /* sizeof(struct sluice_sink_ops) as the plugin compiled it */
@@ -265,13 +277,14 @@ struct sluice_converter_ops {
     /** Required. is_key: 1 for key.converter, 0 for value.converter. */
     sluice_rc (*create)(sluice_ctx *ctx, const sluice_config *cfg, int is_key, void **state);
     /**
-     * Required. Bytes → data. data is NULL for a Kafka null (tombstone). *schema and *value are batch
-     * memory (or long-lived cached schemas); *value NULL means a null value.
-     * ERR with set_error: the record cannot be converted.
+     * Required. Bytes → data. data is NULL for a Kafka null (tombstone). *schema and *value are
+     * batch memory (or long-lived cached schemas); *value NULL means a null value. ERR with
+     * set_error: the record cannot be converted.
      */
     sluice_rc (*to_connect)(void *state, const char *topic, const void *data, size_t len,
                             const sluice_schema **schema, const sluice_value **value);
-    /** Optional. Data → bytes, appended to `out` (host-owned). *is_null set when the result is null. */
+    /** Optional. Data → bytes, appended to `out` (host-owned). *is_null set when the result is
+     * null. */
     sluice_rc (*from_connect)(void *state, const char *topic, const sluice_schema *schema,
                               const sluice_value *value, sluice_buf *out, int *is_null);
     void (*destroy)(void *state);
@@ -280,23 +293,23 @@ struct sluice_converter_ops {
 /** One component inside a plugin. */
 struct sluice_component {
     uint32_t struct_size;
-    uint32_t kind;                    /* enum sluice_component_kind */
-    const char *class_name;           /* what users put in connector.class / transforms.x.type */
-    const char *const *aliases;       /* NULL-terminated extra names (Java class names, short names) */
-    const char *version;              /* NULL: the plugin's version */
+    uint32_t kind;              /* enum sluice_component_kind */
+    const char *class_name;     /* what users put in connector.class / transforms.x.type */
+    const char *const *aliases; /* NULL-terminated extra names (Java class names, short names) */
+    const char *version;        /* NULL: the plugin's version */
     const char *description;
     const struct sluice_config_def *config_defs; /* terminated by a NULL name; may be NULL */
-    const void *ops;                  /* struct sluice_<kind>_ops * matching `kind` */
+    const void *ops;                             /* struct sluice_<kind>_ops * matching `kind` */
 };
 
 /** What sluice_plugin_entry() returns. */
 struct sluice_plugin_descriptor {
-    uint32_t magic;          /* SLUICE_ABI_MAGIC — first, forever */
-    uint16_t abi_major;      /* of the header the plugin compiled against */
+    uint32_t magic;     /* SLUICE_ABI_MAGIC — first, forever */
+    uint16_t abi_major; /* of the header the plugin compiled against */
     uint16_t abi_minor;
-    uint16_t min_host_minor; /* oldest host minor this plugin runs on */
-    uint16_t abi_facts;      /* SLUICE_ABI_FACTS */
-    uint32_t struct_size;    /* sizeof(struct sluice_plugin_descriptor) */
+    uint16_t min_host_minor;  /* oldest host minor this plugin runs on */
+    uint16_t abi_facts;       /* SLUICE_ABI_FACTS */
+    uint32_t struct_size;     /* sizeof(struct sluice_plugin_descriptor) */
     uint32_t config_def_size; /* sizeof(struct sluice_config_def): array stride */
     const char *name;
     const char *version;
@@ -306,7 +319,8 @@ struct sluice_plugin_descriptor {
     void (*library_fini)(void);      /* optional: at worker shutdown */
 };
 
-/* ---- host services ------------------------------------------------------------------------------ */
+/* ---- host services ------------------------------------------------------------------------------
+ */
 
 /**
  * The host-services table. Host-owned and append-only; the plugin keeps the pointer it receives.
@@ -388,8 +402,8 @@ struct sluice_host_api {
     /* -- 1.0 values: read accessors; results borrowed (object) -- */
     int (*val_type)(const sluice_value *v); /* SLUICE_TYPE_NULL for NULL or a null value */
     const sluice_schema *(*val_schema)(const sluice_value *v); /* NULL when schemaless */
-    int64_t (*val_int)(const sluice_value *v);   /* INT8..INT64; BOOLEAN as 0/1 */
-    double (*val_double)(const sluice_value *v); /* FLOAT32/64; integers converted */
+    int64_t (*val_int)(const sluice_value *v);                 /* INT8..INT64; BOOLEAN as 0/1 */
+    double (*val_double)(const sluice_value *v);               /* FLOAT32/64; integers converted */
     int (*val_bool)(const sluice_value *v);
     const char *(*val_string)(const sluice_value *v, size_t *len); /* NUL-terminated too */
     const void *(*val_bytes)(const sluice_value *v, size_t *len);
@@ -427,7 +441,7 @@ struct sluice_host_api {
     const char *(*schema_doc)(const sluice_schema *s);
     const char *(*schema_param)(const sluice_schema *s, const char *key);
     const sluice_value *(*schema_default)(const sluice_schema *s);
-    int (*schema_logical)(const sluice_schema *s);       /* enum sluice_logical */
+    int (*schema_logical)(const sluice_schema *s); /* enum sluice_logical */
     int32_t (*schema_decimal_scale)(const sluice_schema *s);
     size_t (*schema_field_count)(const sluice_schema *s);
     const char *(*schema_field_name)(const sluice_schema *s, size_t i);
@@ -447,13 +461,14 @@ struct sluice_host_api {
     void (*schema_add_field)(sluice_ctx *ctx, sluice_schema *s, const char *name,
                              const sluice_schema *field_schema);
     void (*schema_set_items)(sluice_schema *s, const sluice_schema *items);
-    void (*schema_set_map)(sluice_schema *s, const sluice_schema *keys, const sluice_schema *values);
+    void (*schema_set_map)(sluice_schema *s, const sluice_schema *keys,
+                           const sluice_schema *values);
     /** A schema for a primitive type (shared, never freed). */
     const sluice_schema *(*schema_primitive)(int type, int optional);
 
     /* -- 1.0 buffers -- */
-    sluice_buf *(*buf_new)(void);      /* transferred: free with buf_free */
-    void (*buf_free)(sluice_buf *b);   /* accepts NULL */
+    sluice_buf *(*buf_new)(void);    /* transferred: free with buf_free */
+    void (*buf_free)(sluice_buf *b); /* accepts NULL */
     void (*buf_append)(sluice_buf *b, const void *p, size_t len);
     void (*buf_printf)(sluice_buf *b, const char *fmt, ...) SLUICE_PRINTF(2, 3);
     const char *(*buf_data)(const sluice_buf *b); /* NUL-terminated */
@@ -469,8 +484,8 @@ struct sluice_host_api {
     void (*task_backoff)(sluice_ctx *ctx, int64_t ms);
     void (*task_request_commit)(sluice_ctx *ctx);
     /**
-     * Report a record the sink cannot write (KIP-610). With errors.tolerance=all it is logged/sent to
-     * the DLQ and OK is returned; otherwise ERR is returned and put() should return it.
+     * Report a record the sink cannot write (KIP-610). With errors.tolerance=all it is logged/sent
+     * to the DLQ and OK is returned; otherwise ERR is returned and put() should return it.
      */
     sluice_rc (*report_errant)(sluice_ctx *ctx, const sluice_record *r, const char *message);
 
@@ -519,7 +534,8 @@ typedef const struct sluice_plugin_descriptor *(*sluice_plugin_entry_fn)(
     SLUICE_EXPORT const struct sluice_plugin_descriptor *sluice_plugin_entry(                      \
         const struct sluice_host_api *host)                                                        \
     {                                                                                              \
-        if (host == NULL || host->magic != SLUICE_ABI_MAGIC || host->abi_major != SLUICE_ABI_MAJOR) \
+        if (host == NULL || host->magic != SLUICE_ABI_MAGIC ||                                     \
+            host->abi_major != SLUICE_ABI_MAJOR)                                                   \
             return NULL;                                                                           \
         sluice_host = host;                                                                        \
         return &(desc);                                                                            \
@@ -528,7 +544,7 @@ typedef const struct sluice_plugin_descriptor *(*sluice_plugin_entry_fn)(
 /** Descriptor initialiser for the fixed prefix. */
 #define SLUICE_DESCRIPTOR_HEADER                                                                   \
     .magic = SLUICE_ABI_MAGIC, .abi_major = SLUICE_ABI_MAJOR, .abi_minor = SLUICE_ABI_MINOR,       \
-    .min_host_minor = SLUICE_ABI_MINOR, .abi_facts = SLUICE_ABI_FACTS,                              \
+    .min_host_minor = SLUICE_ABI_MINOR, .abi_facts = SLUICE_ABI_FACTS,                             \
     .struct_size = sizeof(struct sluice_plugin_descriptor),                                        \
     .config_def_size = sizeof(struct sluice_config_def)
 
@@ -539,8 +555,8 @@ typedef const struct sluice_plugin_descriptor *(*sluice_plugin_entry_fn)(
             sluice_host->log((ctx), (lvl), __VA_ARGS__);                                           \
     } while (0)
 #define SLUICE_ERROR(ctx, ...) SLUICE_LOG_AT(ctx, SLUICE_LOG_ERROR, __VA_ARGS__)
-#define SLUICE_WARN(ctx, ...) SLUICE_LOG_AT(ctx, SLUICE_LOG_WARN, __VA_ARGS__)
-#define SLUICE_INFO(ctx, ...) SLUICE_LOG_AT(ctx, SLUICE_LOG_INFO, __VA_ARGS__)
+#define SLUICE_WARN(ctx, ...)  SLUICE_LOG_AT(ctx, SLUICE_LOG_WARN, __VA_ARGS__)
+#define SLUICE_INFO(ctx, ...)  SLUICE_LOG_AT(ctx, SLUICE_LOG_INFO, __VA_ARGS__)
 #define SLUICE_DEBUG(ctx, ...) SLUICE_LOG_AT(ctx, SLUICE_LOG_DEBUG, __VA_ARGS__)
 
 #ifdef __cplusplus

@@ -11,8 +11,8 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$here/lib.sh"
 
 it_init it_rest_api
-command -v curl >/dev/null || it_skip "curl is not installed"
-command -v jq >/dev/null || it_skip "jq is not installed"
+it_need_cmd curl
+it_need_cmd jq
 
 plugin_so=$(find "$SLUICE_BUILD_PLUGINS" -name 'sluice_file_sink.so' 2>/dev/null | head -1)
 [ -n "$plugin_so" ] || it_fail "sluice_file_sink.so not found under $SLUICE_BUILD_PLUGINS"

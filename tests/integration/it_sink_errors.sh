@@ -12,7 +12,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$here/lib.sh"
 
 it_init it_sink_errors
-command -v jq >/dev/null || it_skip "jq is not installed"
+it_need_cmd jq
 flaky="${SLUICE_FIXTURE_DIR:-}/flaky_sink.so"
 [ -f "$flaky" ] || it_fail "fixture plugin not found: $flaky"
 

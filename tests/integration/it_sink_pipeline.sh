@@ -12,7 +12,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$here/lib.sh"
 
 it_init it_sink_pipeline
-command -v jq >/dev/null || it_skip "jq is not installed"
+it_need_cmd jq
 [ -n "$(it_plugin_path)" ] || it_fail "no built plugins under $SLUICE_BUILD_PLUGINS"
 
 it_start_kafka --topic pipe:4

@@ -170,6 +170,14 @@ it__need_service() {
     it_fail "$1"
 }
 
+# it_need_cmd CMD... — every command must be installed (scripts/install-deps.sh installs them).
+it_need_cmd() {
+    local c
+    for c in "$@"; do
+        command -v "$c" >/dev/null || it__need_service "$c is not installed (run scripts/install-deps.sh)"
+    done
+}
+
 # ---------------------------------------------------------------- polling
 
 # it_wait_for DESCRIPTION TIMEOUT_S COMMAND... — poll COMMAND every 0.2 s; fail the test with

@@ -96,13 +96,27 @@ static const struct {
     const char *name;
     int key;
 } mk_api_names[] = {
-    {"Produce", 0},          {"Fetch", 1},          {"ListOffsets", 2},
-    {"Metadata", 3},         {"OffsetCommit", 8},   {"OffsetFetch", 9},
-    {"FindCoordinator", 10}, {"JoinGroup", 11},     {"Heartbeat", 12},
-    {"LeaveGroup", 13},      {"SyncGroup", 14},     {"DescribeGroups", 15},
-    {"ListGroups", 16},      {"ApiVersions", 18},   {"CreateTopics", 19},
-    {"InitProducerId", 22},  {"AddPartitionsToTxn", 24}, {"AddOffsetsToTxn", 25},
-    {"EndTxn", 26},          {"TxnOffsetCommit", 28}, {"DescribeConfigs", 32},
+    {"Produce", 0},
+    {"Fetch", 1},
+    {"ListOffsets", 2},
+    {"Metadata", 3},
+    {"OffsetCommit", 8},
+    {"OffsetFetch", 9},
+    {"FindCoordinator", 10},
+    {"JoinGroup", 11},
+    {"Heartbeat", 12},
+    {"LeaveGroup", 13},
+    {"SyncGroup", 14},
+    {"DescribeGroups", 15},
+    {"ListGroups", 16},
+    {"ApiVersions", 18},
+    {"CreateTopics", 19},
+    {"InitProducerId", 22},
+    {"AddPartitionsToTxn", 24},
+    {"AddOffsetsToTxn", 25},
+    {"EndTxn", 26},
+    {"TxnOffsetCommit", 28},
+    {"DescribeConfigs", 32},
     {"OffsetDelete", 47},
 };
 
@@ -212,8 +226,7 @@ static void mk_cmd_broker_error(rd_kafka_mock_cluster_t *mc, char **av, int ac)
     }
     /* The varargs API takes (err, rtt) pairs; push them one at a time. */
     for (long long i = 0; i < count && !err; i++) {
-        err = rd_kafka_mock_broker_push_request_error_rtts(mc, (int32_t)id, key, 1, code,
-                                                           (int)rtt);
+        err = rd_kafka_mock_broker_push_request_error_rtts(mc, (int32_t)id, key, 1, code, (int)rtt);
     }
     mk_reply_err(err);
 }
@@ -237,9 +250,8 @@ static void mk_dispatch(rd_kafka_mock_cluster_t *mc, char **av, int ac)
             mk_reply("error: usage: broker down|up ID");
             return;
         }
-        mk_reply_err(strcmp(av[1], "down") == 0
-                         ? rd_kafka_mock_broker_set_down(mc, (int32_t)a)
-                         : rd_kafka_mock_broker_set_up(mc, (int32_t)a));
+        mk_reply_err(strcmp(av[1], "down") == 0 ? rd_kafka_mock_broker_set_down(mc, (int32_t)a)
+                                                : rd_kafka_mock_broker_set_up(mc, (int32_t)a));
     } else if (strcmp(cmd, "rtt") == 0) {
         if (ac != 3 || mk_parse_int(av[1], -1, INT32_MAX, &a) != 0 ||
             mk_parse_int(av[2], 0, 3600000, &b) != 0) {
@@ -461,8 +473,9 @@ static int mk_parse_args(int argc, char **argv, struct mk_opts *o)
             o->debug = optarg;
             break;
         case 'p':
-            fprintf(stderr, "sluice-mock-kafka: --port is not supported: librdkafka %s's mock "
-                            "cluster always binds random ports on 127.0.0.1\n",
+            fprintf(stderr,
+                    "sluice-mock-kafka: --port is not supported: librdkafka %s's mock "
+                    "cluster always binds random ports on 127.0.0.1\n",
                     rd_kafka_version_str());
             return 2;
         case 'h':

@@ -72,7 +72,8 @@ int sl_validation_error_count(const sl_validation *v);
 /* {"name":class,"error_count":N,"groups":[...],"configs":[{"definition":{..},"value":{..}}]} */
 json_t *sl_validation_to_json(const sl_validation *v, const char *name);
 /* "Connector configuration is invalid and contains the following N error(s):\n<msg>\n...\nYou can
- * also find the above list of errors at the endpoint `/connector-plugins/{connectorType}/config/validate`" */
+ * also find the above list of errors at the endpoint
+ * `/connector-plugins/{connectorType}/config/validate`" */
 char *sl_validation_message(const sl_validation *v); /* malloc'ed */
 
 /* ConfigKeyInfo array for GET /connector-plugins/{p}/config. */

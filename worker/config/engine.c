@@ -15,6 +15,7 @@
 #include <strings.h>
 
 #include "util/mem.h"
+#include "util/text.h"
 
 void sl_strv_push(sl_strv *s, const char *str)
 {
@@ -234,31 +235,6 @@ void sl_java_double(double d, char *out, size_t outlen)
     sl_buf_free(&b);
 }
 
-/* Integer.parseInt / Long.parseLong / Short.parseShort on already-trimmed text. */
-static bool parse_java_int(const char *s, int64_t min, int64_t max, int64_t *out)
-{
-    const char *p = s;
-    if (*p == '+' || *p == '-') {
-        p++;
-    }
-    if (*p == '\0') {
-        return false;
-    }
-    for (const char *q = p; *q; q++) {
-        if (!isdigit((unsigned char)*q)) {
-            return false;
-        }
-    }
-    errno = 0;
-    char *end = NULL;
-    long long v = strtoll(s, &end, 10);
-    if (errno != 0 || *end != '\0' || v < min || v > max) {
-        return false;
-    }
-    *out = v;
-    return true;
-}
-
 /* Double.parseDouble on trimmed text: decimal/exponent forms, NaN, Infinity, d/f suffix. */
 static bool parse_java_double(const char *s, double *out)
 {
@@ -347,7 +323,7 @@ int sl_cfg_parse(const struct sluice_config_def *d, const char *name, const char
         int64_t hi = d->type == SLUICE_CFG_INT ? INT32_MAX
                      : d->type == SL_CFG_SHORT ? INT16_MAX
                                                : INT64_MAX;
-        if (!parse_java_int(t, lo, hi, &l)) {
+        if (!sl_parse_java_long(t, lo, hi, &l)) {
             goto not_a_number;
         }
         out->l = l;

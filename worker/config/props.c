@@ -14,6 +14,7 @@
 
 #include "util/buf.h"
 #include "util/mem.h"
+#include "util/text.h"
 
 struct sl_props {
     char **keys;
@@ -231,20 +232,6 @@ static bool read_logical_line(struct line_reader *lr)
     }
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-    }
-    return -1;
-}
-
 static void put_utf8(sl_buf *out, uint32_t cp)
 {
     char b[4];
@@ -276,7 +263,7 @@ static long read_u4(const char *s, size_t end, size_t *i)
     }
     long v = 0;
     for (int k = 0; k < 4; k++) {
-        int h = hexval(s[*i + (size_t)k]);
+        int h = sl_hex_digit(s[*i + (size_t)k]);
         if (h < 0) {
             return -1;
         }
@@ -649,4 +636,37 @@ int sl_props_load_connector_file(const char *path, sl_props **config, char **ini
     }
     free(text);
     return rc == 1 ? 0 : -1;
+}
+
+int64_t sl_props_get_long(const sl_props *p, const char *key, int64_t dflt)
+{
+    const char *v = p != NULL ? sl_props_get(p, key) : NULL;
+    if (v == NULL || *v == '\0') {
+        return dflt;
+    }
+    char *end = NULL;
+    errno = 0;
+    long long n = strtoll(v, &end, 10);
+    while (end != NULL && (*end == ' ' || *end == '\t')) {
+        end++;
+    }
+    if (errno != 0 || end == v || end == NULL || *end != '\0') {
+        return dflt;
+    }
+    return (int64_t)n;
+}
+
+bool sl_props_get_bool(const sl_props *p, const char *key, bool dflt)
+{
+    const char *v = p != NULL ? sl_props_get(p, key) : NULL;
+    if (v == NULL) {
+        return dflt;
+    }
+    if (strcasecmp(v, "true") == 0) {
+        return true;
+    }
+    if (strcasecmp(v, "false") == 0) {
+        return false;
+    }
+    return dflt;
 }

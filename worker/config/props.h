@@ -9,6 +9,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 typedef struct sl_props sl_props;
 
@@ -21,6 +22,10 @@ const char *sl_props_get(const sl_props *p, const char *key); /* NULL when absen
 bool sl_props_remove(sl_props *p, const char *key);
 /* True when key is present (its value may be NULL: see sl_props_from_json_ex). */
 bool sl_props_has(const sl_props *p, const char *key);
+/* Typed reads of runtime keys the config engine already validated: a missing or unparsable
+ * value gives dflt (booleans: "true"/"false" in any case; longs: decimal, spaces after). */
+int64_t sl_props_get_long(const sl_props *p, const char *key, int64_t dflt);
+bool sl_props_get_bool(const sl_props *p, const char *key, bool dflt);
 size_t sl_props_count(const sl_props *p);
 const char *sl_props_key_at(const sl_props *p, size_t i);
 const char *sl_props_value_at(const sl_props *p, size_t i);
@@ -43,7 +48,8 @@ int sl_props_from_json_ex(const json_t *obj, sl_props *out, bool allow_null, cha
 json_t *sl_props_to_json(const sl_props *p); /* new reference, insertion order; NULL → null */
 
 /*
- * A connector file as Java's standalone mode reads it: a JSON map with "name", a JSON create request
+ * A connector file as Java's standalone mode reads it: a JSON map with "name", a JSON create
+ * request
  * {"name","config",["initial_state"]}, or a .properties file with "name". On success *config is
  * new, *initial_state is NULL or a malloc'ed "RUNNING"/"PAUSED"/"STOPPED".
  */

@@ -3,6 +3,13 @@
  * DOM parser for (rare, cached) schema text. Exposes only the C functions of json_parse.h; no C++
  * exception or allocation escapes it. Never mallocs per record once its buffers are warm; values
  * go into the caller's arena only.
+ *
+ * simdjson 3.0 compiles its on-demand front end for one kernel only, the "builtin" one the compiler
+ * flags allow (x86-64 baseline: the scalar fallback); only stage 1 dispatches at run time. So the
+ * walk (json_walk.inc) is compiled here once per x86 kernel under that kernel's target region, and
+ * sl_jp_new picks the one matching simdjson's active implementation, chosen once per process. The
+ * binary still runs on any CPU of its target: a kernel's code only runs where simdjson found it
+ * supported. Honours SIMDJSON_FORCE_IMPLEMENTATION, like stage 1.
  */
 /* The worker's C headers have no extern "C" guards of their own. */
 extern "C" {
@@ -10,17 +17,85 @@ extern "C" {
 }
 #include "data/json_parse.h"
 
-#include <simdjson.h>
-
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <new>
 #include <string>
 #include <string_view>
-#include <vector>
 
-using namespace simdjson;
+#include <simdjson.h>
+
+/*
+ * More on-demand kernels. The amalgamated simdjson.h guards everything except its generic
+ * on-demand code, so including it again with another SIMDJSON_BUILTIN_IMPLEMENTATION compiles just
+ * that code into simdjson::<kernel>. Three names it would define a second time are renamed: the
+ * `ondemand` namespace and `builtin` alias (the kernel's number_type, which lives in
+ * <kernel>::ondemand, is re-exported into the renamed namespace) and the free function trim().
+ * simdjson_inline loses always_inline there: std::pair (ondemand::field) is a template compiled for
+ * the baseline target, and GCC refuses to force-inline kernel code into it; the compiler still
+ * inlines freely between functions of the same kernel.
+ * Everything this defines is in or keyed on the kernel's namespace, so no out-of-line copy of a
+ * function shared with baseline code is ever compiled for a newer CPU.
+ */
+#if SIMDJSON_IS_X86_64 && SIMDJSON_IMPLEMENTATION_HASWELL && !SIMDJSON_CAN_ALWAYS_RUN_HASWELL &&   \
+    !SIMDJSON_CAN_ALWAYS_RUN_ICELAKE
+#define SL_JP_HASWELL 1
+#undef SIMDJSON_H
+#undef SIMDJSON_BUILTIN_H
+#undef SIMDJSON_BUILTIN_IMPLEMENTATION
+#define SIMDJSON_BUILTIN_IMPLEMENTATION haswell
+namespace simdjson::haswell::ondemand_haswell
+{
+using number_type = simdjson::haswell::ondemand::number_type;
+}
+#define ondemand ondemand_haswell
+#define builtin  builtin_haswell
+#define trim     trim_haswell
+#pragma push_macro("simdjson_inline")
+#undef simdjson_inline
+#define simdjson_inline inline
+SIMDJSON_TARGET_HASWELL
+#include <simdjson.h>
+SIMDJSON_UNTARGET_HASWELL
+#pragma pop_macro("simdjson_inline")
+#undef ondemand
+#undef builtin
+#undef trim
+#endif
+
+#if SIMDJSON_IS_X86_64 && SIMDJSON_IMPLEMENTATION_WESTMERE && !SIMDJSON_CAN_ALWAYS_RUN_WESTMERE && \
+    !SIMDJSON_CAN_ALWAYS_RUN_HASWELL && !SIMDJSON_CAN_ALWAYS_RUN_ICELAKE
+#define SL_JP_WESTMERE 1
+#undef SIMDJSON_H
+#undef SIMDJSON_BUILTIN_H
+#undef SIMDJSON_BUILTIN_IMPLEMENTATION
+#define SIMDJSON_BUILTIN_IMPLEMENTATION westmere
+namespace simdjson::westmere::ondemand_westmere
+{
+using number_type = simdjson::westmere::ondemand::number_type;
+}
+#define ondemand ondemand_westmere
+#define builtin  builtin_westmere
+#define trim     trim_westmere
+#pragma push_macro("simdjson_inline")
+#undef simdjson_inline
+#define simdjson_inline inline
+SIMDJSON_TARGET_WESTMERE
+#include <simdjson.h>
+SIMDJSON_UNTARGET_WESTMERE
+#pragma pop_macro("simdjson_inline")
+#undef ondemand
+#undef builtin
+#undef trim
+#endif
+
+namespace dom = simdjson::dom;
+using simdjson::error_code;
+using simdjson::error_message;
+using simdjson::INCORRECT_TYPE;
+using simdjson::SIMDJSON_PADDING;
+using simdjson::SUCCESS;
 
 namespace
 {
@@ -66,22 +141,69 @@ struct padded {
         len = o;
         return true;
     }
-    padded_string_view view() const
+    simdjson::padded_string_view view() const
     {
-        return padded_string_view(data, len, cap);
+        return simdjson::padded_string_view(data, len, cap);
     }
 };
+
+/* The values of the arrays and objects being built, innermost last; grows, never shrinks. Plain C
+ * so that nothing here is a template the kernels could instantiate for a newer CPU. */
+struct value_stack {
+    const sl_value **v = nullptr;
+    size_t n = 0;
+    size_t cap = 0;
+
+    ~value_stack()
+    {
+        free(v);
+    }
+    size_t size() const
+    {
+        return n;
+    }
+    const sl_value **data()
+    {
+        return v;
+    }
+    const sl_value *operator[](size_t i) const
+    {
+        return v[i];
+    }
+    void resize(size_t base)
+    {
+        n = base; /* only ever shrinks back to a saved size */
+    }
+    void push_back(const sl_value *x)
+    {
+        if (n == cap) {
+            grow();
+        }
+        v[n++] = x;
+    }
+    void grow()
+    {
+        size_t c = cap ? cap * 2 : 256;
+        auto p = static_cast<const sl_value **>(realloc(v, c * sizeof(*v)));
+        if (p == nullptr) {
+            abort();
+        }
+        v = p;
+        cap = c;
+    }
+};
+
+struct walker;
 
 } // namespace
 
 struct sl_jp {
-    ondemand::parser od;
-    ondemand::parser od_aux;
+    walker *walk = nullptr; /* the kernel's parsers (main and aux) */
     dom::parser dom;
-    padded buf;
-    padded aux;
-    padded sbuf;
-    std::vector<const sl_value *> stack;
+    padded buf;  /* text for the main parser */
+    padded aux;  /* text for the aux parser: deferred payloads, schema defaults */
+    padded sbuf; /* schema text for the DOM parser */
+    value_stack stack;
 };
 
 namespace
@@ -110,29 +232,6 @@ struct builder {
                     error_message(e));
     }
 };
-
-const char *node_type(ondemand::value &v)
-{
-    ondemand::json_type t;
-    if (v.type().get(t)) {
-        return "MISSING";
-    }
-    switch (t) {
-    case ondemand::json_type::array:
-        return "ARRAY";
-    case ondemand::json_type::object:
-        return "OBJECT";
-    case ondemand::json_type::number:
-        return "NUMBER";
-    case ondemand::json_type::string:
-        return "STRING";
-    case ondemand::json_type::boolean:
-        return "BOOLEAN";
-    case ondemand::json_type::null:
-        return "NULL";
-    }
-    return "MISSING";
-}
 
 std::string_view trim_ws(std::string_view s)
 {
@@ -170,418 +269,90 @@ int null_rule(builder &b, const sl_schema *s, const sl_value **out)
     return b.fail("Invalid null value for required %s field", sl_type_java_name(s->type));
 }
 
-int build_schemaless(builder &b, ondemand::value v, const sl_value **out);
+/* One kernel's on-demand parsers and walk; json_walk.inc implements it per kernel. */
+struct walker {
+    virtual ~walker()
+    {
+    }
+    /* {"schema":..,"payload":..} → schema and value (json_parse.h's sl_jp_decode_envelope). */
+    virtual int envelope(builder &b, const void *data, size_t len, sl_jp_schema_fn schema_fn,
+                         void *arg, const sl_schema **schema, const sl_value **value) = 0;
+    /* One JSON text of any kind (schema NULL = schemaless), with the main or the aux parser. */
+    virtual int text(builder &b, bool aux, const void *data, size_t len, const sl_schema *s,
+                     const sl_value **out) = 0;
+};
 
-int build_typed(builder &b, ondemand::value v, const sl_schema *s, const sl_value **out)
-{
-    bool isnull = false;
-    if (auto e = v.is_null().get(isnull)) {
-        return b.json_fail(e);
-    }
-    if (isnull) {
-        return null_rule(b, s, out);
-    }
-    switch (s->type) {
-    case SLUICE_TYPE_INT8:
-    case SLUICE_TYPE_INT16:
-    case SLUICE_TYPE_INT32:
-    case SLUICE_TYPE_INT64: {
-        ondemand::number_type nt;
-        if (v.get_number_type().get(nt)) {
-            return b.fail("Invalid value for %s field: expected a JSON number, found %s",
-                          sl_type_java_name(s->type), node_type(v));
-        }
-        int64_t x = 0;
-        if (nt == ondemand::number_type::floating_point_number) {
-            double d = 0;
-            if (auto e = v.get_double().get(d)) {
-                return b.json_fail(e);
-            }
-            if (!(d >= -9223372036854775808.0 && d < 9223372036854775808.0)) {
-                return b.fail("Invalid value for %s field: %g is out of range",
-                              sl_type_java_name(s->type), d);
-            }
-            x = (int64_t)d; /* Jackson's longValue() truncates */
-        } else if (v.get_int64().get(x)) {
-            return b.fail("Invalid value for %s field: number out of range",
-                          sl_type_java_name(s->type));
-        }
-        static const int64_t lo[] = {0, INT8_MIN, INT16_MIN, INT32_MIN, INT64_MIN};
-        static const int64_t hi[] = {0, INT8_MAX, INT16_MAX, INT32_MAX, INT64_MAX};
-        if (x < lo[s->type] || x > hi[s->type]) {
-            return b.fail("Invalid value for %s field: %lld is out of range",
-                          sl_type_java_name(s->type), (long long)x);
-        }
-        *out = sl_value_new_int(b.a, s, s->type, x);
-        return 0;
-    }
-    case SLUICE_TYPE_FLOAT32:
-    case SLUICE_TYPE_FLOAT64: {
-        double d = 0;
-        if (v.get_double().get(d)) {
-            return b.fail("Invalid value for %s field: expected a JSON number, found %s",
-                          sl_type_java_name(s->type), node_type(v));
-        }
-        if (s->type == SLUICE_TYPE_FLOAT32) {
-            d = (double)(float)d;
-        }
-        *out = sl_value_new_double(b.a, s, s->type, d);
-        return 0;
-    }
-    case SLUICE_TYPE_BOOLEAN: {
-        bool x = false;
-        if (v.get_bool().get(x)) {
-            return b.fail("Invalid value for BOOLEAN field: expected true or false, found %s",
-                          node_type(v));
-        }
-        *out = sl_value_new_bool(b.a, s, x);
-        return 0;
-    }
-    case SLUICE_TYPE_STRING: {
-        std::string_view sv;
-        if (v.get_string().get(sv)) {
-            return b.fail("Invalid value for STRING field: expected a JSON string, found %s",
-                          node_type(v));
-        }
-        *out = sl_value_new_string(b.a, s, sv.data(), sv.size());
-        return 0;
-    }
-    case SLUICE_TYPE_BYTES: {
-        ondemand::json_type t;
-        if (auto e = v.type().get(t)) {
-            return b.json_fail(e);
-        }
-        if (s->logical == SLUICE_LOGICAL_DECIMAL && t == ondemand::json_type::number) {
-            std::string_view tok = trim_ws(v.raw_json_token());
-            const unsigned char *bytes = nullptr;
-            size_t n = 0;
-            if (sl_decimal_from_text(b.a, tok.data(), tok.size(), s->scale, &bytes, &n) != 0) {
-                return b.fail("Invalid decimal %.*s for scale %d", (int)tok.size(), tok.data(),
-                              (int)s->scale);
-            }
-            sl_value *x = sl_value_new_bytes(b.a, s, nullptr, 0);
-            x->u.s.p = reinterpret_cast<const char *>(bytes);
-            x->u.s.len = n;
-            *out = x;
-            return 0;
-        }
-        std::string_view sv;
-        if (t != ondemand::json_type::string || v.get_string().get(sv)) {
-            return b.fail("Invalid bytes field: expected a Base64 JSON string, found %s",
-                          node_type(v));
-        }
-        size_t cap = sv.size() / 4 * 3 + 3;
-        auto bytes = static_cast<unsigned char *>(sl_arena_alloc(b.a, cap + 1));
-        ssize_t n = sl_base64_decode(sv.data(), sv.size(), bytes, cap);
-        if (n < 0) {
-            return b.fail("Invalid bytes field: not valid Base64");
-        }
-        bytes[n] = 0;
-        sl_value *x = sl_value_new_bytes(b.a, s, nullptr, 0);
-        x->u.s.p = reinterpret_cast<const char *>(bytes);
-        x->u.s.len = (size_t)n;
-        *out = x;
-        return 0;
-    }
-    case SLUICE_TYPE_ARRAY: {
-        ondemand::array arr;
-        if (v.get_array().get(arr)) {
-            return b.fail("Arrays should be encoded as JSON arrays, but found %s", node_type(v));
-        }
-        size_t base = b.p->stack.size();
-        for (auto el : arr) {
-            ondemand::value ev;
-            if (auto e = el.get(ev)) {
-                b.p->stack.resize(base);
-                return b.json_fail(e);
-            }
-            const sl_value *item = nullptr;
-            if (build_typed(b, ev, s->items, &item) != 0) {
-                b.p->stack.resize(base);
-                return -1;
-            }
-            b.p->stack.push_back(item);
-        }
-        sl_value *x = sl_value_new_array(b.a, s, 0);
-        x->u.arr.items = take(b, base, &x->u.arr.n);
-        *out = x;
-        return 0;
-    }
-    case SLUICE_TYPE_MAP: {
-        size_t base = b.p->stack.size();
-        if (s->keys->type == SLUICE_TYPE_STRING) {
-            ondemand::object obj;
-            if (v.get_object().get(obj)) {
-                return b.fail("Maps with string fields should be encoded as JSON objects, but "
-                              "found %s",
-                              node_type(v));
-            }
-            for (auto fr : obj) {
-                ondemand::field f;
-                std::string_view key;
-                const sl_value *val = nullptr;
-                if (auto e = std::move(fr).get(f)) {
-                    b.p->stack.resize(base);
-                    return b.json_fail(e);
-                }
-                if (auto e = f.unescaped_key().get(key)) {
-                    b.p->stack.resize(base);
-                    return b.json_fail(e);
-                }
-                const sl_value *k = sl_value_new_string(b.a, s->keys, key.data(), key.size());
-                if (build_typed(b, f.value(), s->values, &val) != 0) {
-                    b.p->stack.resize(base);
-                    return -1;
-                }
-                b.p->stack.push_back(k);
-                b.p->stack.push_back(val);
-            }
-        } else {
-            ondemand::array arr;
-            if (v.get_array().get(arr)) {
-                return b.fail("Maps with non-string fields should be encoded as JSON array of "
-                              "tuples, but found %s",
-                              node_type(v));
-            }
-            for (auto el : arr) {
-                ondemand::value ev;
-                ondemand::array pair;
-                if (el.get(ev) || ev.get_array().get(pair)) {
-                    b.p->stack.resize(base);
-                    return b.fail("Found invalid map entry instead of array tuple");
-                }
-                size_t got = 0;
-                for (auto pe : pair) {
-                    ondemand::value pv;
-                    const sl_value *x = nullptr;
-                    if (got >= 2 || pe.get(pv) ||
-                        build_typed(b, pv, got == 0 ? s->keys : s->values, &x) != 0) {
-                        b.p->stack.resize(base);
-                        return got >= 2 ? b.fail("Found invalid map entry instead of array tuple")
-                                        : -1;
-                    }
-                    b.p->stack.push_back(x);
-                    got++;
-                }
-                if (got != 2) {
-                    b.p->stack.resize(base);
-                    return b.fail("Found invalid map entry instead of array tuple");
-                }
-            }
-        }
-        size_t n2 = b.p->stack.size() - base;
-        sl_value *x = sl_value_new_map(b.a, s, n2 / 2);
-        for (size_t i = 0; i < n2 / 2; i++) {
-            x->u.map.keys[i] = b.p->stack[base + 2 * i];
-            x->u.map.vals[i] = b.p->stack[base + 2 * i + 1];
-        }
-        b.p->stack.resize(base);
-        *out = x;
-        return 0;
-    }
-    case SLUICE_TYPE_STRUCT: {
-        ondemand::object obj;
-        if (v.get_object().get(obj)) {
-            return b.fail("Structs should be encoded as JSON objects, but found %s", node_type(v));
-        }
-        sl_value *x = sl_value_new_struct(b.a, s);
-        auto items = const_cast<const sl_value **>(x->u.arr.items);
-        size_t hint = 0;
-        for (auto fr : obj) {
-            ondemand::field f;
-            std::string_view key;
-            if (auto e = std::move(fr).get(f)) {
-                return b.json_fail(e);
-            }
-            if (auto e = f.unescaped_key().get(key)) {
-                return b.json_fail(e);
-            }
-            size_t idx = s->nfields;
-            /* fields usually arrive in schema order: try the next one first */
-            for (size_t k = 0; k < s->nfields; k++) {
-                size_t j = (hint + k) % s->nfields;
-                const char *fn = s->fields[j].name;
-                if (strncmp(fn, key.data(), key.size()) == 0 && fn[key.size()] == '\0') {
-                    idx = j;
-                    break;
-                }
-            }
-            if (idx == s->nfields) {
-                continue; /* unknown members are ignored, like Java */
-            }
-            hint = idx + 1;
-            if (build_typed(b, f.value(), s->fields[idx].schema, &items[idx]) != 0) {
-                return -1;
-            }
-        }
-        for (size_t i = 0; i < s->nfields; i++) {
-            if (items[i] == nullptr && null_rule(b, s->fields[i].schema, &items[i]) != 0) {
-                return b.fail("Invalid null value for required %s field \"%s\"",
-                              sl_type_java_name(s->fields[i].schema->type), s->fields[i].name);
-            }
-        }
-        *out = x;
-        return 0;
-    }
-    default:
-        return b.fail("Unknown schema type %d", (int)s->type);
-    }
-}
+static const char envelope_msg[] =
+    "JsonConverter with schemas.enable requires \"schema\" and \"payload\" fields and may not "
+    "contain additional fields. If you are trying to deserialize plain JSON data, set "
+    "schemas.enable=false in your converter configuration.";
 
-int build_schemaless(builder &b, ondemand::value v, const sl_value **out)
-{
-    ondemand::json_type t;
-    if (auto e = v.type().get(t)) {
-        return b.json_fail(e);
-    }
-    switch (t) {
-    case ondemand::json_type::null: {
-        bool isnull = false;
-        if (auto e = v.is_null().get(isnull)) {
-            return b.json_fail(e);
-        }
-        if (!isnull) {
-            return b.json_fail(INCORRECT_TYPE);
-        }
-        *out = nullptr;
-        return 0;
-    }
-    case ondemand::json_type::boolean: {
-        bool x = false;
-        if (auto e = v.get_bool().get(x)) {
-            return b.json_fail(e);
-        }
-        *out = sl_value_new_bool(b.a, nullptr, x);
-        return 0;
-    }
-    case ondemand::json_type::number: {
-        ondemand::number_type nt;
-        if (auto e = v.get_number_type().get(nt)) {
-            return b.json_fail(e);
-        }
-        if (nt == ondemand::number_type::signed_integer) {
-            int64_t x = 0;
-            if (auto e = v.get_int64().get(x)) {
-                return b.json_fail(e);
-            }
-            *out = sl_value_new_int(b.a, nullptr, SLUICE_TYPE_INT64, x);
-            return 0;
-        }
-        double d = 0;
-        if (auto e = v.get_double().get(d)) {
-            return b.json_fail(e);
-        }
-        *out = sl_value_new_double(b.a, nullptr, SLUICE_TYPE_FLOAT64, d);
-        return 0;
-    }
-    case ondemand::json_type::string: {
-        std::string_view sv;
-        if (auto e = v.get_string().get(sv)) {
-            return b.json_fail(e);
-        }
-        *out = sl_value_new_string(b.a, nullptr, sv.data(), sv.size());
-        return 0;
-    }
-    case ondemand::json_type::array: {
-        ondemand::array arr;
-        if (auto e = v.get_array().get(arr)) {
-            return b.json_fail(e);
-        }
-        size_t base = b.p->stack.size();
-        for (auto el : arr) {
-            ondemand::value ev;
-            const sl_value *item = nullptr;
-            if (auto e = el.get(ev)) {
-                b.p->stack.resize(base);
-                return b.json_fail(e);
-            }
-            if (build_schemaless(b, ev, &item) != 0) {
-                b.p->stack.resize(base);
-                return -1;
-            }
-            b.p->stack.push_back(item);
-        }
-        sl_value *x = sl_value_new_array(b.a, nullptr, 0);
-        x->u.arr.items = take(b, base, &x->u.arr.n);
-        *out = x;
-        return 0;
-    }
-    case ondemand::json_type::object: {
-        ondemand::object obj;
-        if (auto e = v.get_object().get(obj)) {
-            return b.json_fail(e);
-        }
-        size_t base = b.p->stack.size();
-        for (auto fr : obj) {
-            ondemand::field f;
-            std::string_view key;
-            const sl_value *val = nullptr;
-            if (auto e = std::move(fr).get(f)) {
-                b.p->stack.resize(base);
-                return b.json_fail(e);
-            }
-            if (auto e = f.unescaped_key().get(key)) {
-                b.p->stack.resize(base);
-                return b.json_fail(e);
-            }
-            const sl_value *k = sl_value_new_string(b.a, nullptr, key.data(), key.size());
-            if (build_schemaless(b, f.value(), &val) != 0) {
-                b.p->stack.resize(base);
-                return -1;
-            }
-            b.p->stack.push_back(k);
-            b.p->stack.push_back(val);
-        }
-        size_t n2 = b.p->stack.size() - base;
-        sl_value *x = sl_value_new_map(b.a, nullptr, n2 / 2);
-        for (size_t i = 0; i < n2 / 2; i++) {
-            x->u.map.keys[i] = b.p->stack[base + 2 * i];
-            x->u.map.vals[i] = b.p->stack[base + 2 * i + 1];
-        }
-        b.p->stack.resize(base);
-        *out = x;
-        return 0;
-    }
-    }
-    return b.json_fail(INCORRECT_TYPE);
-}
+} // namespace
 
-/* Decode one JSON text (any top-level kind) with the aux parser: it is wrapped in [ ]. */
-int decode_wrapped(builder &b, ondemand::parser &parser, padded &pb, const void *data, size_t len,
-                   const sl_schema *s, const sl_value **out)
+/* The walk, once per kernel: the builtin one always (fallback, or arm64 etc. off x86), the x86
+ * ones under their target regions. */
+#define SL_JP_WALK_FN
+namespace
 {
-    if (!pb.load(data, len, true)) {
-        return b.fail("out of memory");
+namespace walk_builtin
+{
+namespace od = simdjson::builtin::ondemand;
+#include "data/json_walk.inc"
+} // namespace walk_builtin
+} // namespace
+
+/* simdjson_inline is a plain inline in these kernels (see above): flatten gets the always_inline
+ * back for the walk itself. */
+#undef SL_JP_WALK_FN
+#define SL_JP_WALK_FN __attribute__((flatten))
+
+#ifdef SL_JP_HASWELL
+SIMDJSON_TARGET_HASWELL
+namespace
+{
+namespace walk_haswell
+{
+namespace od = simdjson::haswell::ondemand_haswell;
+#include "data/json_walk.inc"
+} // namespace walk_haswell
+} // namespace
+SIMDJSON_UNTARGET_HASWELL
+#endif
+
+#ifdef SL_JP_WESTMERE
+SIMDJSON_TARGET_WESTMERE
+namespace
+{
+namespace walk_westmere
+{
+namespace od = simdjson::westmere::ondemand_westmere;
+#include "data/json_walk.inc"
+} // namespace walk_westmere
+} // namespace
+SIMDJSON_UNTARGET_WESTMERE
+#endif
+
+namespace
+{
+
+using make_walker_fn = walker *(*)();
+
+/* The walk matching the kernel simdjson picked for stage 1 on this CPU. */
+make_walker_fn pick_walker()
+{
+    std::string name = simdjson::get_active_implementation()->name();
+#ifdef SL_JP_HASWELL
+    if (name == "haswell" || name == "icelake") {
+        return walk_haswell::make_walker;
     }
-    ondemand::document doc;
-    if (auto e = parser.iterate(pb.view()).get(doc)) {
-        return b.json_fail(e);
+#endif
+#ifdef SL_JP_WESTMERE
+    if (name == "westmere" || name == "haswell" || name == "icelake") {
+        return walk_westmere::make_walker;
     }
-    ondemand::array arr;
-    if (auto e = doc.get_array().get(arr)) {
-        return b.json_fail(e);
-    }
-    size_t n = 0;
-    int rc = -1;
-    for (auto el : arr) {
-        ondemand::value v;
-        if (auto e = el.get(v)) {
-            return b.json_fail(e);
-        }
-        if (n++ > 0) {
-            return b.fail("Converting byte[] to Kafka Connect data failed due to serialization "
-                          "error: more than one JSON value");
-        }
-        rc = s != nullptr ? build_typed(b, v, s, out) : build_schemaless(b, v, out);
-        if (rc != 0) {
-            return rc;
-        }
-    }
-    if (n == 0) {
-        return b.fail("Converting byte[] to Kafka Connect data failed due to serialization "
-                      "error: no content");
-    }
-    return rc;
+#endif
+    (void)name;
+    return walk_builtin::make_walker;
 }
 
 /* ---- schema text (DOM) ---- */
@@ -708,7 +479,7 @@ sl_schema *schema_from_dom(builder &b, dom::element e)
             const sl_value *def = nullptr;
             bool saved = b.replace_null;
             b.replace_null = false;
-            int rc = decode_wrapped(b, b.p->od_aux, b.p->aux, text.data(), text.size(), s, &def);
+            int rc = b.p->walk->text(b, true, text.data(), text.size(), s, &def);
             b.replace_null = saved;
             if (rc != 0) {
                 return nullptr;
@@ -729,12 +500,16 @@ sl_jp *sl_jp_new(void)
     if (p == nullptr) {
         abort();
     }
-    p->stack.reserve(256);
+    static const make_walker_fn make = pick_walker(); /* once per process */
+    p->walk = make();
     return p;
 }
 
 void sl_jp_free(sl_jp *p)
 {
+    if (p != nullptr) {
+        delete p->walk;
+    }
     delete p;
 }
 
@@ -766,7 +541,7 @@ int sl_jp_decode_value(sl_jp *p, const void *data, size_t len, sl_arena *a, cons
     builder b{p, a, replace_null_with_default, err, errlen};
     *value = nullptr;
     try {
-        return decode_wrapped(b, p->od, p->buf, data, len, s, value);
+        return p->walk->text(b, false, data, len, s, value);
     } catch (const std::exception &ex) {
         return b.fail("Converting byte[] to Kafka Connect data failed: %s", ex.what());
     }
@@ -778,116 +553,6 @@ int sl_jp_decode_schemaless(sl_jp *p, const void *data, size_t len, sl_arena *a,
     return sl_jp_decode_value(p, data, len, a, nullptr, true, value, err, errlen);
 }
 
-static const char envelope_msg[] =
-    "JsonConverter with schemas.enable requires \"schema\" and \"payload\" fields and may not "
-    "contain additional fields. If you are trying to deserialize plain JSON data, set "
-    "schemas.enable=false in your converter configuration.";
-
-static int decode_envelope(builder &b, const void *data, size_t len, sl_jp_schema_fn schema_fn,
-                           void *arg, const sl_schema **schema, const sl_value **value)
-{
-    sl_jp *p = b.p;
-    if (!p->buf.load(data, len, false)) {
-        return b.fail("out of memory");
-    }
-    ondemand::document doc;
-    if (auto e = p->od.iterate(p->buf.view()).get(doc)) {
-        return b.json_fail(e);
-    }
-    ondemand::json_type t;
-    if (auto e = doc.type().get(t)) {
-        return b.json_fail(e);
-    }
-    if (t != ondemand::json_type::object) {
-        return b.fail("%s", envelope_msg);
-    }
-    ondemand::object obj;
-    if (auto e = doc.get_object().get(obj)) {
-        return b.json_fail(e);
-    }
-    size_t members = 0;
-    bool has_schema = false, has_payload = false, deferred = false;
-    std::string_view payload_raw;
-    for (auto fr : obj) {
-        ondemand::field f;
-        std::string_view key;
-        if (auto e = std::move(fr).get(f)) {
-            return b.json_fail(e);
-        }
-        if (auto e = f.unescaped_key().get(key)) {
-            return b.json_fail(e);
-        }
-        members++;
-        ondemand::value v = f.value();
-        if (key == "schema") {
-            has_schema = true;
-            bool isnull = false;
-            if (auto e = v.is_null().get(isnull)) {
-                return b.json_fail(e);
-            }
-            if (isnull) {
-                *schema = nullptr;
-                continue;
-            }
-            ondemand::object so;
-            std::string_view raw;
-            if (v.get_object().get(so)) {
-                return b.fail("Schema must contain 'type' field");
-            }
-            if (auto e = so.raw_json().get(raw)) {
-                return b.json_fail(e);
-            }
-            *schema = schema_fn(arg, raw.data(), raw.size(), b.a, b.err, b.errlen);
-            if (*schema == nullptr) {
-                return -1;
-            }
-        } else if (key == "payload") {
-            has_payload = true;
-            if (has_schema) {
-                int rc = *schema != nullptr ? build_typed(b, v, *schema, value)
-                                            : build_schemaless(b, v, value);
-                if (rc != 0) {
-                    return rc;
-                }
-                continue;
-            }
-            /* payload before schema: keep its text and decode it once the schema is known */
-            deferred = true;
-            ondemand::json_type pt;
-            if (auto e = v.type().get(pt)) {
-                return b.json_fail(e);
-            }
-            error_code e = SUCCESS;
-            if (pt == ondemand::json_type::object) {
-                ondemand::object po;
-                e = v.get_object().get(po);
-                if (!e) {
-                    e = po.raw_json().get(payload_raw);
-                }
-            } else if (pt == ondemand::json_type::array) {
-                ondemand::array pa;
-                e = v.get_array().get(pa);
-                if (!e) {
-                    e = pa.raw_json().get(payload_raw);
-                }
-            } else {
-                payload_raw = trim_ws(v.raw_json_token());
-            }
-            if (e) {
-                return b.json_fail(e);
-            }
-        }
-    }
-    if (members != 2 || !has_schema || !has_payload) {
-        return b.fail("%s", envelope_msg);
-    }
-    if (deferred) {
-        return decode_wrapped(b, p->od_aux, p->aux, payload_raw.data(), payload_raw.size(), *schema,
-                              value);
-    }
-    return 0;
-}
-
 int sl_jp_decode_envelope(sl_jp *p, const void *data, size_t len, sl_arena *a,
                           bool replace_null_with_default, sl_jp_schema_fn schema_fn, void *arg,
                           const sl_schema **schema, const sl_value **value, char *err,
@@ -897,7 +562,7 @@ int sl_jp_decode_envelope(sl_jp *p, const void *data, size_t len, sl_arena *a,
     *schema = nullptr;
     *value = nullptr;
     try {
-        int rc = decode_envelope(b, data, len, schema_fn, arg, schema, value);
+        int rc = p->walk->envelope(b, data, len, schema_fn, arg, schema, value);
         if (rc != 0) {
             *schema = nullptr;
             *value = nullptr;

@@ -31,15 +31,15 @@ struct sluice_schema {
     uint8_t optional; /* 0/1 */
     uint8_t logical;  /* enum sluice_logical, derived from name */
     uint8_t has_default;
-    int32_t version; /* 0: absent */
-    int32_t scale;   /* Decimal scale */
-    uint64_t id;     /* process-unique, from sl_schema_next_id() */
+    int32_t version;  /* 0: absent */
+    int32_t scale;    /* Decimal scale */
+    uint64_t id;      /* process-unique, from sl_schema_next_id() */
     const char *name; /* NULL: absent */
     const char *doc;
     size_t nparams;
     const char **param_keys; /* insertion order */
     const char **param_vals;
-    const sl_value *def; /* default value, when has_default (may be NULL = default null) */
+    const sl_value *def;     /* default value, when has_default (may be NULL = default null) */
     const sl_schema *items;  /* ARRAY */
     const sl_schema *keys;   /* MAP */
     const sl_schema *values; /* MAP */
@@ -49,7 +49,7 @@ struct sluice_schema {
 };
 
 struct sluice_value {
-    uint8_t type; /* enum sluice_type; SLUICE_TYPE_NULL for an explicit null item */
+    uint8_t type;            /* enum sluice_type; SLUICE_TYPE_NULL for an explicit null item */
     const sl_schema *schema; /* NULL when schemaless */
     union {
         int64_t i; /* INT8..INT64 */
@@ -60,7 +60,8 @@ struct sluice_value {
             size_t len;
         } s;
         struct {
-            const sl_value **items; /* ARRAY items; STRUCT fields in schema order. NULL item = null */
+            const sl_value *
+                *items; /* ARRAY items; STRUCT fields in schema order. NULL item = null */
             size_t n;
         } arr;
         struct {
@@ -80,7 +81,7 @@ struct sluice_record {
     const char *topic;
     int32_t partition;
     int64_t offset;
-    int64_t timestamp; /* ms; -1 when absent */
+    int64_t timestamp;      /* ms; -1 when absent */
     int32_t timestamp_type; /* 0 none, 1 create time, 2 log append time */
     const sl_schema *key_schema;
     const sl_value *key;
@@ -94,7 +95,8 @@ struct sluice_record {
     size_t raw_key_len;
     const void *raw_value;
     size_t raw_value_len;
-    /* Original Kafka headers as consumed (rd_kafka_headers_t *), borrowed for the batch; or NULL. */
+    /* Original Kafka headers as consumed (rd_kafka_headers_t *), borrowed for the batch; or NULL.
+     */
     const void *raw_headers;
 };
 
@@ -119,14 +121,17 @@ bool sl_schema_equal(const sl_schema *x, const sl_schema *y);
 sl_value *sl_value_new_int(sl_arena *a, const sl_schema *s, int type, int64_t x);
 sl_value *sl_value_new_double(sl_arena *a, const sl_schema *s, int type, double x);
 sl_value *sl_value_new_bool(sl_arena *a, const sl_schema *s, bool b);
-sl_value *sl_value_new_string(sl_arena *a, const sl_schema *s, const char *p, size_t len); /* copies */
-sl_value *sl_value_new_bytes(sl_arena *a, const sl_schema *s, const void *p, size_t len);  /* copies */
+sl_value *sl_value_new_string(sl_arena *a, const sl_schema *s, const char *p,
+                              size_t len); /* copies */
+sl_value *sl_value_new_bytes(sl_arena *a, const sl_schema *s, const void *p,
+                             size_t len); /* copies */
 /* Wrap without copying: p must outlive the value (e.g. points into the batch's message bytes). */
 sl_value *sl_value_wrap_string(sl_arena *a, const sl_schema *s, const char *p, size_t len);
 sl_value *sl_value_new_struct(sl_arena *a, const sl_schema *s); /* every field NULL */
 sl_value *sl_value_new_array(sl_arena *a, const sl_schema *s, size_t n);
 sl_value *sl_value_new_map(sl_arena *a, const sl_schema *s, size_t n);
-const sl_value *sl_value_get(const sl_value *v, const char *name); /* struct field / string map key */
+const sl_value *sl_value_get(const sl_value *v,
+                             const char *name); /* struct field / string map key */
 /* Schemaless JSON (JsonConverter schemas.enable=false style; bytes Base64, Decimal numeric). */
 void sl_value_to_json(const sl_value *v, sl_buf *out);
 /* Deep structural equality. */
@@ -145,7 +150,8 @@ sl_record *sl_record_copy(sl_arena *a, const sl_record *r);
 /* Base64 (standard alphabet, padding). Encode appends to out; decode returns -1 on bad input. */
 void sl_base64_encode(const void *p, size_t len, sl_buf *out);
 ssize_t sl_base64_decode(const char *s, size_t len, unsigned char *out, size_t outcap);
-/* Decimal: unscaled big-endian two's complement bytes + scale → canonical text ("-1.05", "0.00"). */
+/* Decimal: unscaled big-endian two's complement bytes + scale → canonical text ("-1.05", "0.00").
+ */
 void sl_decimal_to_text(const unsigned char *p, size_t len, int32_t scale, sl_buf *out);
 
 /* ---- JSON text helpers (Jackson-compatible output) ---- */

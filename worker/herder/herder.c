@@ -13,8 +13,8 @@
 #include <errno.h>
 #include <librdkafka/rdkafka.h>
 #include <pthread.h>
-#include <stdatomic.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -101,39 +101,6 @@ static int fail(sl_herr *err, int status, const char *fmt, ...)
         va_end(ap);
     }
     return status;
-}
-
-static bool props_bool(const sl_props *p, const char *key, bool dflt)
-{
-    const char *v = sl_props_get(p, key);
-    if (v == NULL) {
-        return dflt;
-    }
-    if (strcasecmp(v, "true") == 0) {
-        return true;
-    }
-    if (strcasecmp(v, "false") == 0) {
-        return false;
-    }
-    return dflt;
-}
-
-static int64_t props_long(const sl_props *p, const char *key, int64_t dflt)
-{
-    const char *v = sl_props_get(p, key);
-    if (v == NULL || *v == '\0') {
-        return dflt;
-    }
-    char *end = NULL;
-    errno = 0;
-    long long n = strtoll(v, &end, 10);
-    while (end != NULL && (*end == ' ' || *end == '\t')) {
-        end++;
-    }
-    if (errno != 0 || end == NULL || *end != '\0') {
-        return dflt;
-    }
-    return (int64_t)n;
 }
 
 /* ---- lookups (mu held) ---- */
@@ -418,7 +385,7 @@ static void start_conn(sl_herder *h, struct hconn *c)
     if (resolved == NULL) {
         return;
     }
-    int64_t n = props_long(c->config, "tasks.max", 1);
+    int64_t n = sl_props_get_long(c->config, "tasks.max", 1);
     if (n < 1) {
         n = 1;
     }
@@ -611,9 +578,9 @@ sl_herder *sl_herder_new(const sl_props *worker, char *err, size_t errlen)
     h->state_path = sl_xmalloc(len);
     snprintf(h->state_path, len, "%s/%s", dir, SL_STATE_FILE);
     free(dir);
-    h->topic_tracking = props_bool(worker, "topic.tracking.enable", true);
-    h->topic_reset = props_bool(worker, "topic.tracking.allow.reset", true);
-    h->shutdown_timeout_ms = props_long(worker, "task.shutdown.graceful.timeout.ms", 5000);
+    h->topic_tracking = sl_props_get_bool(worker, "topic.tracking.enable", true);
+    h->topic_reset = sl_props_get_bool(worker, "topic.tracking.allow.reset", true);
+    h->shutdown_timeout_ms = sl_props_get_long(worker, "task.shutdown.graceful.timeout.ms", 5000);
     snprintf(h->worker_id, sizeof h->worker_id, "localhost:8083");
     return h;
 }

@@ -35,8 +35,8 @@ void sl_herder_destroy(sl_herder *h);
 const char *sl_herder_kafka_cluster_id(sl_herder *h); /* may be NULL if unknown */
 const char *sl_herder_worker_id(sl_herder *h);        /* host:port of the REST listener */
 void sl_herder_set_worker_id(sl_herder *h, const char *id);
-/* 200 {"status":"healthy","message":"Worker has completed startup and is ready to handle requests."}
- * or 503 while starting. */
+/* 200 {"status":"healthy","message":"Worker has completed startup and is ready to handle
+ * requests."} or 503 while starting. */
 int sl_herder_health(sl_herder *h, json_t **out, sl_herr *err);
 
 /* ---- connectors ---- */
@@ -63,13 +63,14 @@ int sl_herder_task_status(sl_herder *h, const char *name, int task, json_t **out
 int sl_herder_restart(sl_herder *h, const char *name, bool include_tasks, bool only_failed,
                       json_t **out, sl_herr *err);
 int sl_herder_restart_task(sl_herder *h, const char *name, int task, sl_herr *err); /* 204 */
-int sl_herder_pause(sl_herder *h, const char *name, sl_herr *err);  /* 202 */
-int sl_herder_resume(sl_herder *h, const char *name, sl_herr *err); /* 202 */
-int sl_herder_stop_connector(sl_herder *h, const char *name, sl_herr *err); /* 202 */
+int sl_herder_pause(sl_herder *h, const char *name, sl_herr *err);                  /* 202 */
+int sl_herder_resume(sl_herder *h, const char *name, sl_herr *err);                 /* 202 */
+int sl_herder_stop_connector(sl_herder *h, const char *name, sl_herr *err);         /* 202 */
 /* {"<name>":{"topics":[...]}} */
 int sl_herder_topics(sl_herder *h, const char *name, json_t **out, sl_herr *err);
 int sl_herder_topics_reset(sl_herder *h, const char *name, sl_herr *err); /* 202 */
-/* {"offsets":[{"partition":{"kafka_topic":..,"kafka_partition":..},"offset":{"kafka_offset":..}}]} */
+/* {"offsets":[{"partition":{"kafka_topic":..,"kafka_partition":..},"offset":{"kafka_offset":..}}]}
+ */
 int sl_herder_offsets(sl_herder *h, const char *name, json_t **out, sl_herr *err);
 /* PATCH/DELETE offsets: only when STOPPED. 200 {"message":...}. */
 int sl_herder_alter_offsets(sl_herder *h, const char *name, const json_t *body, json_t **out,

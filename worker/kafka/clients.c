@@ -172,8 +172,10 @@ int sl_kafka_conf_apply(rd_kafka_conf_t *conf, const sl_props *p, const char *pr
  * (e.g. "connector-consumer-orders-0"), instead of its "%3|...|FAIL|" lines on stderr. */
 static void client_log_cb(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
 {
-    int sl_level = level <= 2 ? SL_LOG_ERROR : level <= 4 ? SL_LOG_WARN : level <= 6 ? SL_LOG_INFO
-                                                                                   : SL_LOG_DEBUG;
+    int sl_level = level <= 2   ? SL_LOG_ERROR
+                   : level <= 4 ? SL_LOG_WARN
+                   : level <= 6 ? SL_LOG_INFO
+                                : SL_LOG_DEBUG;
     if (sl_level > sl_log_threshold) {
         return;
     }

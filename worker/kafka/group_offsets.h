@@ -1,6 +1,7 @@
 /*
  * group_offsets.h — a sink connector's offsets are its consumer group's (connect-<name>) committed
- * offsets. List, alter and reset them through librdkafka's admin API for the REST offsets endpoints.
+ * offsets. List, alter and reset them through librdkafka's admin API for the REST offsets
+ * endpoints.
  */
 #ifndef SL_GROUP_OFFSETS_H
 #define SL_GROUP_OFFSETS_H

@@ -24,20 +24,21 @@ struct sl_task_hooks {
 };
 
 struct sluice_ctx {
-    char *connector;       /* owned; NULL for worker-level instances */
-    int32_t task_id;       /* -1 when not a task */
-    char *component;       /* owned; class name of the component ("in put()" messages) */
-    char log_prefix[192];  /* "connector|task-0" */
-    sl_arena *instance;    /* owned: long-lived allocations (schemas built by the plugin) */
-    sl_arena *batch;       /* borrowed: the current batch's arena, set by the runtime */
-    sl_arena *own_batch;   /* owned fallback when no runtime batch arena is set */
+    char *connector;      /* owned; NULL for worker-level instances */
+    int32_t task_id;      /* -1 when not a task */
+    char *component;      /* owned; class name of the component ("in put()" messages) */
+    char log_prefix[192]; /* "connector|task-0" */
+    sl_arena *instance;   /* owned: long-lived allocations (schemas built by the plugin) */
+    sl_arena *batch;      /* borrowed: the current batch's arena, set by the runtime */
+    sl_arena *own_batch;  /* owned fallback when no runtime batch arena is set */
     const struct sl_task_hooks *hooks; /* borrowed; may be NULL */
     void *hooks_arg;
     int has_error;
     char error[4096];
 };
 
-/* connector may be NULL; task_id -1 for non-task instances. Transferred: free with sl_ctx_destroy. */
+/* connector may be NULL; task_id -1 for non-task instances. Transferred: free with sl_ctx_destroy.
+ */
 struct sluice_ctx *sl_ctx_new(const char *connector, int32_t task_id, const char *component);
 void sl_ctx_destroy(struct sluice_ctx *ctx); /* accepts NULL */
 void sl_ctx_set_batch_arena(struct sluice_ctx *ctx, sl_arena *a);

@@ -108,29 +108,6 @@ static uint64_t next_rand(struct sl_task *t)
     return t->rnd;
 }
 
-static int64_t props_long(const sl_props *p, const char *key, int64_t def)
-{
-    const char *v = p ? sl_props_get(p, key) : NULL;
-    if (v == NULL || *v == '\0') {
-        return def;
-    }
-    char *end = NULL;
-    long long x = strtoll(v, &end, 10);
-    while (end != NULL && *end == ' ') {
-        end++;
-    }
-    return (end == v || end == NULL || *end != '\0') ? def : (int64_t)x;
-}
-
-static bool props_bool(const sl_props *p, const char *key, bool def)
-{
-    const char *v = p ? sl_props_get(p, key) : NULL;
-    if (v == NULL) {
-        return def;
-    }
-    return strcasecmp(v, "true") == 0;
-}
-
 const char *sl_task_state_name(int state)
 {
     switch (state) {
@@ -878,9 +855,9 @@ static int setup(struct sl_task *t)
     if (dlq_topic != NULL && *dlq_topic != '\0') {
         t->dlq = sl_dlq_new(
             t->worker, t->config, t->name, t->task_id, dlq_topic,
-            props_bool(t->config, "errors.deadletterqueue.context.headers.enable", false),
-            (int)props_long(t->config, "errors.deadletterqueue.topic.replication.factor", 3), cerr,
-            sizeof(cerr));
+            sl_props_get_bool(t->config, "errors.deadletterqueue.context.headers.enable", false),
+            (int)sl_props_get_long(t->config, "errors.deadletterqueue.topic.replication.factor", 3),
+            cerr, sizeof(cerr));
         if (t->dlq == NULL) {
             snprintf(t->err, sizeof(t->err), "connector %s, task %d: %s", t->name, (int)t->task_id,
                      cerr);
@@ -1091,11 +1068,11 @@ sl_task *sl_task_start(const struct sl_task_spec *spec, char *err, size_t errlen
 
     const char *tol = sl_props_get(t->config, "errors.tolerance");
     t->tolerance_all = tol != NULL && strcasecmp(tol, "all") == 0;
-    t->log_enable = props_bool(t->config, "errors.log.enable", false);
-    t->log_include = props_bool(t->config, "errors.log.include.messages", false);
-    t->retry_timeout_ms = props_long(t->config, "errors.retry.timeout", 0);
-    t->retry_delay_max_ms = props_long(t->config, "errors.retry.delay.max.ms", 60000);
-    t->flush_interval_ms = props_long(t->worker, "offset.flush.interval.ms", 60000);
+    t->log_enable = sl_props_get_bool(t->config, "errors.log.enable", false);
+    t->log_include = sl_props_get_bool(t->config, "errors.log.include.messages", false);
+    t->retry_timeout_ms = sl_props_get_long(t->config, "errors.retry.timeout", 0);
+    t->retry_delay_max_ms = sl_props_get_long(t->config, "errors.retry.delay.max.ms", 60000);
+    t->flush_interval_ms = sl_props_get_long(t->worker, "offset.flush.interval.ms", 60000);
     if (t->flush_interval_ms <= 0) {
         t->flush_interval_ms = 60000;
     }

@@ -15,7 +15,10 @@ struct sluice_buf {
 };
 typedef struct sluice_buf sl_buf;
 
-#define SL_BUF_INIT {NULL, 0, 0}
+#define SL_BUF_INIT                                                                                \
+    {                                                                                              \
+        NULL, 0, 0                                                                                 \
+    }
 
 void sl_buf_init(sl_buf *b);
 void sl_buf_free(sl_buf *b); /* frees the storage; accepts NULL */

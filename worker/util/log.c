@@ -124,8 +124,8 @@ void sl_log_writev(int level, const char *context, const char *fmt, va_list ap)
     gettimeofday(&tv, NULL);
     localtime_r(&tv.tv_sec, &tm);
     int n = snprintf(line, sizeof(line), "[%04d-%02d-%02d %02d:%02d:%02d,%03d] %s ",
-                     tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
-                     tm.tm_sec, (int)(tv.tv_usec / 1000), sl_log_level_name(level));
+                     tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                     (int)(tv.tv_usec / 1000), sl_log_level_name(level));
     if (context != NULL && n < (int)sizeof(line)) {
         n += snprintf(line + n, sizeof(line) - (size_t)n, "[%s] ", context);
     }

@@ -17,7 +17,8 @@ enum sl_log_level {
     SL_LOG_TRACE = 5,
 };
 
-/* Process-wide threshold; default INFO, or SLUICE_LOG_LEVEL=debug|trace|... from the environment. */
+/* Process-wide threshold; default INFO, or SLUICE_LOG_LEVEL=debug|trace|... from the environment.
+ */
 extern int sl_log_threshold;
 
 void sl_log_init(void);
@@ -40,14 +41,14 @@ void sl_log_writev(int level, const char *context, const char *fmt, va_list ap);
         if ((level) <= sl_log_threshold)                                                           \
             sl_log_write((level), (ctx), __VA_ARGS__);                                             \
     } while (0)
-#define sl_error(...) SL_LOG(SL_LOG_ERROR, NULL, __VA_ARGS__)
-#define sl_warn(...) SL_LOG(SL_LOG_WARN, NULL, __VA_ARGS__)
-#define sl_info(...) SL_LOG(SL_LOG_INFO, NULL, __VA_ARGS__)
-#define sl_debug(...) SL_LOG(SL_LOG_DEBUG, NULL, __VA_ARGS__)
-#define sl_trace(...) SL_LOG(SL_LOG_TRACE, NULL, __VA_ARGS__)
+#define sl_error(...)       SL_LOG(SL_LOG_ERROR, NULL, __VA_ARGS__)
+#define sl_warn(...)        SL_LOG(SL_LOG_WARN, NULL, __VA_ARGS__)
+#define sl_info(...)        SL_LOG(SL_LOG_INFO, NULL, __VA_ARGS__)
+#define sl_debug(...)       SL_LOG(SL_LOG_DEBUG, NULL, __VA_ARGS__)
+#define sl_trace(...)       SL_LOG(SL_LOG_TRACE, NULL, __VA_ARGS__)
 #define sl_cerror(ctx, ...) SL_LOG(SL_LOG_ERROR, ctx, __VA_ARGS__)
-#define sl_cwarn(ctx, ...) SL_LOG(SL_LOG_WARN, ctx, __VA_ARGS__)
-#define sl_cinfo(ctx, ...) SL_LOG(SL_LOG_INFO, ctx, __VA_ARGS__)
+#define sl_cwarn(ctx, ...)  SL_LOG(SL_LOG_WARN, ctx, __VA_ARGS__)
+#define sl_cinfo(ctx, ...)  SL_LOG(SL_LOG_INFO, ctx, __VA_ARGS__)
 #define sl_cdebug(ctx, ...) SL_LOG(SL_LOG_DEBUG, ctx, __VA_ARGS__)
 
 #endif
