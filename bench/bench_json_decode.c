@@ -136,7 +136,8 @@ static int more(struct clock_run *r, double seconds)
     if (r->passes == 0) {
         r->t0 = r->t;
     }
-    return fixed_passes > 0 ? r->passes++ < fixed_passes : r->passes++ == 0 || r->t - r->t0 < seconds;
+    return fixed_passes > 0 ? r->passes++ < fixed_passes
+                            : r->passes++ == 0 || r->t - r->t0 < seconds;
 }
 
 static double rate(const struct clock_run *r)
@@ -144,8 +145,9 @@ static double rate(const struct clock_run *r)
     return (double)total_bytes * (double)(r->passes - 1) / (r->t - r->t0) / 1e6;
 }
 
-/* JsonConverter with schemas.enable = `schemas`; keeps the last pass's values in `keep` if set. */
-static double run_sluice(double seconds, bool schemas, const sl_value **keep)
+/* JsonConverter with schemas.enable = `schemas`. With `keep`, the last pass's values go there and
+ * their arena to *keep_arena (the caller destroys it). */
+static double run_sluice(double seconds, bool schemas, const sl_value **keep, sl_arena **keep_arena)
 {
     struct sl_jsonconv_opts o;
     sl_jsonconv_default_opts(&o);
@@ -168,9 +170,11 @@ static double run_sluice(double seconds, bool schemas, const sl_value **keep)
             }
         }
     }
-    if (keep == NULL) {
+    if (keep != NULL) {
+        *keep_arena = a;
+    } else {
         sl_arena_destroy(a);
-    } /* else: the values stay alive until exit */
+    }
     sl_jsonconv_free(c);
     return rate(&r);
 }
@@ -224,19 +228,21 @@ int main(int argc, char **argv)
     load(dir);
     printf("%zu Debezium events, %zu bytes per pass\n", ndocs, total_bytes);
     const sl_value **vals = calloc(ndocs, sizeof(*vals));
-    run_sluice(0.2, true, NULL); /* warm the parser, arena and schema cache */
-    double s = run_sluice(seconds, true, NULL);
-    double sl = run_sluice(seconds, false, vals);
+    run_sluice(0.2, true, NULL, NULL); /* warm the parser, arena and schema cache */
+    double s = run_sluice(seconds, true, NULL, NULL);
+    sl_arena *vals_arena = NULL;
+    double sl = run_sluice(seconds, false, vals, &vals_arena);
     size_t text_bytes = 0;
     double tj = run_to_json(seconds, vals, &text_bytes);
     double j = run_jansson(seconds);
     printf("sluice JsonConverter (simdjson):    %8.1f MB/s\n", s);
     printf("sluice schemaless (schemas off):    %8.1f MB/s\n", sl);
-    printf("sluice value -> JSON text:          %8.1f MB/s (of input; %zu bytes out per pass)\n", tj,
-           text_bytes);
+    printf("sluice value -> JSON text:          %8.1f MB/s (of input; %zu bytes out per pass)\n",
+           tj, text_bytes);
     printf("jansson json_loadb:                 %8.1f MB/s\n", j);
     printf("ratio sluice/jansson:               %8.2fx\n", s / j);
     free(vals);
+    sl_arena_destroy(vals_arena);
     for (size_t i = 0; i < ndocs; i++) {
         free(docs[i].p);
     }

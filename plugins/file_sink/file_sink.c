@@ -53,6 +53,23 @@ static void put_double(sluice_buf *b, double d, int is_float)
     }
 }
 
+/* Decimal text of x without printf's format parsing (one call per integer record). */
+static void put_int(sluice_buf *b, int64_t x)
+{
+    char tmp[24];
+    char *end = tmp + sizeof(tmp);
+    char *p = end;
+    uint64_t u = x < 0 ? 0 - (uint64_t)x : (uint64_t)x;
+    do {
+        *--p = (char)('0' + u % 10);
+        u /= 10;
+    } while (u > 0);
+    if (x < 0) {
+        *--p = '-';
+    }
+    sluice_host->buf_append(b, p, (size_t)(end - p));
+}
+
 /* Bytes print as Base64 (Java would print an array identity); decimals as their number. */
 static void put_bytes(struct fs_task *t, const sluice_value *v)
 {
@@ -85,14 +102,18 @@ static void put_value(struct fs_task *t, const sluice_value *v)
     case SLUICE_TYPE_INT16:
     case SLUICE_TYPE_INT32:
     case SLUICE_TYPE_INT64:
-        sluice_host->buf_printf(b, "%lld", (long long)sluice_host->val_int(v));
+        put_int(b, sluice_host->val_int(v));
         break;
     case SLUICE_TYPE_FLOAT32:
     case SLUICE_TYPE_FLOAT64:
         put_double(b, sluice_host->val_double(v), sluice_host->val_type(v) == SLUICE_TYPE_FLOAT32);
         break;
     case SLUICE_TYPE_BOOLEAN:
-        sluice_host->buf_printf(b, "%s", sluice_host->val_bool(v) ? "true" : "false");
+        if (sluice_host->val_bool(v)) {
+            sluice_host->buf_append(b, "true", 4);
+        } else {
+            sluice_host->buf_append(b, "false", 5);
+        }
         break;
     case SLUICE_TYPE_BYTES:
         put_bytes(t, v);

@@ -38,8 +38,17 @@ extern "C" {
  * Everything this defines is in or keyed on the kernel's namespace, so no out-of-line copy of a
  * function shared with baseline code is ever compiled for a newer CPU.
  */
-#if SIMDJSON_IS_X86_64 && SIMDJSON_IMPLEMENTATION_HASWELL && !SIMDJSON_CAN_ALWAYS_RUN_HASWELL &&   \
-    !SIMDJSON_CAN_ALWAYS_RUN_ICELAKE
+/* The trick depends on 3.0's single-header layout (SIMDJSON_BUILTIN_H is its guard of the builtin
+ * part); -DSL_JP_BUILTIN_WALK_ONLY builds the builtin walk alone, e.g. for another simdjson. */
+#if defined(SIMDJSON_BUILTIN_H) && SIMDJSON_IS_X86_64 && !defined(SL_JP_BUILTIN_WALK_ONLY)
+#define SL_JP_SIMDJSON_REINCLUDE 1
+static_assert(simdjson::SIMDJSON_VERSION_MAJOR == 3 && simdjson::SIMDJSON_VERSION_MINOR == 0,
+              "json_parse.cpp re-includes simdjson.h as laid out in 3.0; for another version "
+              "check that layout or build with -DSL_JP_BUILTIN_WALK_ONLY");
+#endif
+
+#if SL_JP_SIMDJSON_REINCLUDE && SIMDJSON_IMPLEMENTATION_HASWELL &&                                 \
+    !SIMDJSON_CAN_ALWAYS_RUN_HASWELL && !SIMDJSON_CAN_ALWAYS_RUN_ICELAKE
 #define SL_JP_HASWELL 1
 #undef SIMDJSON_H
 #undef SIMDJSON_BUILTIN_H
@@ -64,8 +73,9 @@ SIMDJSON_UNTARGET_HASWELL
 #undef trim
 #endif
 
-#if SIMDJSON_IS_X86_64 && SIMDJSON_IMPLEMENTATION_WESTMERE && !SIMDJSON_CAN_ALWAYS_RUN_WESTMERE && \
-    !SIMDJSON_CAN_ALWAYS_RUN_HASWELL && !SIMDJSON_CAN_ALWAYS_RUN_ICELAKE
+#if SL_JP_SIMDJSON_REINCLUDE && SIMDJSON_IMPLEMENTATION_WESTMERE &&                                \
+    !SIMDJSON_CAN_ALWAYS_RUN_WESTMERE && !SIMDJSON_CAN_ALWAYS_RUN_HASWELL &&                       \
+    !SIMDJSON_CAN_ALWAYS_RUN_ICELAKE
 #define SL_JP_WESTMERE 1
 #undef SIMDJSON_H
 #undef SIMDJSON_BUILTIN_H
@@ -302,9 +312,14 @@ namespace od = simdjson::builtin::ondemand;
 } // namespace
 
 /* simdjson_inline is a plain inline in these kernels (see above): flatten gets the always_inline
- * back for the walk itself. */
+ * back for the walk itself (about 15% fewer instructions). Not in sanitizer builds, where
+ * flattening instrumented code takes GCC minutes and gigabytes for no benefit. */
 #undef SL_JP_WALK_FN
+#if defined(__OPTIMIZE__) && !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
 #define SL_JP_WALK_FN __attribute__((flatten))
+#else
+#define SL_JP_WALK_FN
+#endif
 
 #ifdef SL_JP_HASWELL
 SIMDJSON_TARGET_HASWELL

@@ -5,6 +5,7 @@
  */
 #include "data/value.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -675,7 +676,8 @@ static void decimal_text(const unsigned char *p, size_t len, int32_t scale, bool
             sl_buf_putc(out, '.');
             sl_buf_append(out, d + 1, n - 1);
         }
-        sl_buf_printf(out, "E%s%lld", adjusted >= 0 ? "+" : "", adjusted);
+        sl_buf_append(out, adjusted >= 0 ? "E+" : "E", adjusted >= 0 ? 2 : 1);
+        sl_buf_put_int64(out, adjusted);
     } else if (scale <= 0) {
         sl_buf_append(out, d, n);
         for (int32_t i = 0; i < -scale && !(n == 1 && d[0] == '0'); i++) {
@@ -827,50 +829,110 @@ done:
 
 /* ---- JSON text ---- */
 
-void sl_json_write_string(sl_buf *out, const char *s, size_t len)
+/* Bytes a JSON string cannot hold as they are: controls, the quote and the backslash. */
+static const unsigned char json_escaped[256] = {[0 ... 0x1f] = 1, ['"'] = 1, ['\\'] = 1};
+
+static void json_write_escape(sl_buf *out, unsigned char c)
 {
     static const char hex[] = "0123456789ABCDEF";
+    switch (c) {
+    case '"':
+        sl_buf_append(out, "\\\"", 2);
+        break;
+    case '\\':
+        sl_buf_append(out, "\\\\", 2);
+        break;
+    case '\n':
+        sl_buf_append(out, "\\n", 2);
+        break;
+    case '\r':
+        sl_buf_append(out, "\\r", 2);
+        break;
+    case '\t':
+        sl_buf_append(out, "\\t", 2);
+        break;
+    case '\b':
+        sl_buf_append(out, "\\b", 2);
+        break;
+    case '\f':
+        sl_buf_append(out, "\\f", 2);
+        break;
+    default: {
+        char u[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+        sl_buf_append(out, u, 6);
+        break;
+    }
+    }
+}
+
+void sl_json_write_string(sl_buf *out, const char *s, size_t len)
+{
+    const unsigned char *u = (const unsigned char *)s;
     sl_buf_reserve(out, len + 2);
     sl_buf_putc(out, '"');
     size_t start = 0;
     for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c >= 0x20 && c != '"' && c != '\\') {
+        if (!json_escaped[u[i]]) {
             continue;
         }
-        sl_buf_append(out, s + start, i - start);
+        sl_buf_append(out, s + start, i - start); /* the run of plain bytes before it */
+        json_write_escape(out, u[i]);
         start = i + 1;
-        switch (c) {
-        case '"':
-            sl_buf_append(out, "\\\"", 2);
-            break;
-        case '\\':
-            sl_buf_append(out, "\\\\", 2);
-            break;
-        case '\n':
-            sl_buf_append(out, "\\n", 2);
-            break;
-        case '\r':
-            sl_buf_append(out, "\\r", 2);
-            break;
-        case '\t':
-            sl_buf_append(out, "\\t", 2);
-            break;
-        case '\b':
-            sl_buf_append(out, "\\b", 2);
-            break;
-        case '\f':
-            sl_buf_append(out, "\\f", 2);
-            break;
-        default: {
-            char u[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
-            sl_buf_append(out, u, 6);
-            break;
-        }
-        }
     }
     sl_buf_append(out, s + start, len - start);
     sl_buf_putc(out, '"');
+}
+
+/*
+ * The common case of sl_json_write_double without printf/strtod: |d| in [1e-3, 1e7) with at most
+ * 15 (float: 6) significant digits. For k = 0, 1, ... take m = round(|d| * 10^k); m / 10^k is the
+ * correctly rounded quotient of two exact doubles, i.e. what strtod returns for the text
+ * "m × 10^-k", so the first k where it reads back gives the shortest digits. Within 15 (6) digits
+ * only one decimal reads back (see below), so these are the digits the %e loop would find.
+ * Writes nothing and returns false when there is no such m.
+ */
+static bool write_short_plain(sl_buf *out, double d, double ad, bool is_float)
+{
+    static const double p10[] = {1e0, 1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,
+                                 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17};
+    double limit = is_float ? 1e6 : 1e15;
+    for (int k = 0; k < (int)(sizeof(p10) / sizeof(p10[0])); k++) {
+        double x = ad * p10[k];
+        if (x >= limit) {
+            return false;
+        }
+        uint64_t m = (uint64_t)(x + 0.5);
+        double back = (double)m / p10[k];
+        if (is_float ? (float)back != (float)ad : back != ad) {
+            continue;
+        }
+        char dig[24];
+        int nd = 0;
+        for (uint64_t t = m; t > 0; t /= 10) {
+            dig[sizeof(dig) - 1 - nd++] = (char)('0' + t % 10);
+        }
+        const char *digits = dig + sizeof(dig) - nd;
+        if (d < 0) {
+            sl_buf_putc(out, '-');
+        }
+        if (nd > k) { /* |d| >= 1: integer digits, then the k fraction digits or "0" */
+            sl_buf_append(out, digits, (size_t)(nd - k));
+            sl_buf_putc(out, '.');
+            if (k > 0) {
+                sl_buf_append(out, digits + nd - k, (size_t)k);
+            } else {
+                sl_buf_putc(out, '0');
+            }
+        } else { /* |d| < 1: "0.", leading zeros, digits */
+            sl_buf_append(out, "0.", 2);
+            for (int z = nd; z < k; z++) {
+                sl_buf_putc(out, '0');
+            }
+            sl_buf_append(out, digits, (size_t)nd);
+        }
+        return true;
+    }
+    return false;
 }
 
 void sl_json_write_double(sl_buf *out, double d, bool is_float)
@@ -891,8 +953,13 @@ void sl_json_write_double(sl_buf *out, double d, bool is_float)
      * 6) significant digits has its shortest form among those digits with trailing zeros
      * dropped, because decimals that short are spaced wider than two ulps; so try that first
      * and only then 16 and 17 digits: at most three formatting passes instead of seventeen. */
+    double ad = fabs(d);
+    if (ad >= 1e-3 && ad < 1e7 && write_short_plain(out, d, ad, is_float)) {
+        return;
+    }
     char sci[40];
-    int minp = is_float ? 5 : 14;
+    /* Not for subnormals: their ulp is fixed, so short decimals can be closer than two ulps. */
+    int minp = is_float ? ((float)ad >= FLT_MIN ? 5 : 0) : (ad >= DBL_MIN ? 14 : 0);
     int maxp = is_float ? 9 : 17;
     for (int p = minp; p < maxp; p++) {
         snprintf(sci, sizeof(sci), "%.*e", p, d);
@@ -921,7 +988,6 @@ void sl_json_write_double(sl_buf *out, double d, bool is_float)
     if (neg) {
         sl_buf_putc(out, '-');
     }
-    double ad = fabs(d);
     if (ad >= 1e-3 && ad < 1e7) {
         if (exp >= 0) {
             for (int i = 0; i <= exp; i++) {
@@ -948,7 +1014,8 @@ void sl_json_write_double(sl_buf *out, double d, bool is_float)
         } else {
             sl_buf_putc(out, '0');
         }
-        sl_buf_printf(out, "E%d", exp);
+        sl_buf_putc(out, 'E');
+        sl_buf_put_int64(out, exp);
     }
 }
 
@@ -964,7 +1031,7 @@ void sl_value_to_json(const sl_value *v, sl_buf *out)
     case SLUICE_TYPE_INT16:
     case SLUICE_TYPE_INT32:
     case SLUICE_TYPE_INT64:
-        sl_buf_printf(out, "%lld", (long long)v->u.i);
+        sl_buf_put_int64(out, v->u.i);
         break;
     case SLUICE_TYPE_FLOAT32:
     case SLUICE_TYPE_FLOAT64:

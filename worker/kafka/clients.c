@@ -188,11 +188,23 @@ static void client_log_cb(const rd_kafka_t *rk, int level, const char *fac, cons
     sl_log_write(sl_level, ctx, "%s: %s", fac, buf);
 }
 
+/* Error events repeat what the log callback already said at WARN ("Connect to ... failed");
+ * only fatal ones are news. */
+static void client_error_cb(rd_kafka_t *rk, int err, const char *reason, void *opaque)
+{
+    (void)opaque;
+    int level = err == RD_KAFKA_RESP_ERR__FATAL ? SL_LOG_ERROR : SL_LOG_DEBUG;
+    if (level <= sl_log_threshold) {
+        sl_log_write(level, rd_kafka_name(rk), "%s: %s", rd_kafka_err2name(err), reason);
+    }
+}
+
 static rd_kafka_conf_t *base_conf(const sl_props *worker, const char *client_id, char *err,
                                   size_t errlen)
 {
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
     rd_kafka_conf_set_log_cb(conf, client_log_cb);
+    rd_kafka_conf_set_error_cb(conf, client_error_cb);
     const char *bs = worker ? sl_props_get(worker, "bootstrap.servers") : NULL;
     if (conf_set(conf, "bootstrap.servers", bs ? bs : "localhost:9092", err, errlen) != 0 ||
         conf_set(conf, "client.id", client_id, err, errlen) != 0 ||

@@ -39,26 +39,39 @@ void sl_buf_reserve(sl_buf *b, size_t extra)
     b->cap = cap;
 }
 
-void sl_buf_append(sl_buf *b, const void *p, size_t len)
-{
-    sl_buf_reserve(b, len);
-    if (len > 0) {
-        memcpy(b->data + b->len, p, len);
-    }
-    b->len += len;
-    b->data[b->len] = '\0';
-}
-
 void sl_buf_puts(sl_buf *b, const char *s)
 {
     sl_buf_append(b, s, strlen(s));
 }
 
-void sl_buf_putc(sl_buf *b, char c)
+void sl_buf_put_int64(sl_buf *b, int64_t x)
 {
-    sl_buf_reserve(b, 1);
-    b->data[b->len++] = c;
-    b->data[b->len] = '\0';
+    static const char pairs[] =
+        "00010203040506070809101112131415161718192021222324252627282930313233"
+        "34353637383940414243444546474849505152535455565758596061626364656667"
+        "6869707172737475767778798081828384858687888990919293949596979899";
+    char tmp[24];
+    char *end = tmp + sizeof(tmp);
+    char *p = end;
+    uint64_t u = x < 0 ? 0 - (uint64_t)x : (uint64_t)x; /* INT64_MIN too */
+    while (u >= 100) {
+        unsigned i = (unsigned)(u % 100) * 2;
+        u /= 100;
+        p -= 2;
+        p[0] = pairs[i];
+        p[1] = pairs[i + 1];
+    }
+    if (u >= 10) {
+        p -= 2;
+        p[0] = pairs[u * 2];
+        p[1] = pairs[u * 2 + 1];
+    } else {
+        *--p = (char)('0' + u);
+    }
+    if (x < 0) {
+        *--p = '-';
+    }
+    sl_buf_append(b, p, (size_t)(end - p));
 }
 
 void sl_buf_vprintf(sl_buf *b, const char *fmt, va_list ap)
