@@ -67,7 +67,7 @@ check_LTLIBRARIES += tests/plugins/example_sink.la
 tests_plugins_example_sink_la_SOURCES = examples/plugin-template/example_sink.c
 tests_plugins_example_sink_la_CFLAGS = $(AM_CFLAGS)
 tests_plugins_example_sink_la_LDFLAGS = -module -rpath /nowhere $(PLUGIN_LINKOPTS)
-EXTRA_DIST += examples/plugin-template
+EXTRA_DIST += examples/plugin-template/Makefile examples/plugin-template/README.md
 
 # Exports a different symbol, so it cannot use the export list of real plugins.
 check_LTLIBRARIES += tests/plugins/no_entry.la
