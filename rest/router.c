@@ -721,22 +721,31 @@ int sl_rest_parse_listener(const char *url, char *scheme, size_t schemelen, char
 }
 
 /* Glob match where '*' matches any run of characters. */
+/* '*' matches any run of characters. Iterative with one backtrack point (the last '*'), so the
+ * cost is O(len(pat) * len(s)) whatever the pattern: the input is a client's Origin header. */
 static bool glob_match(const char *pat, size_t plen, const char *s)
 {
-    if (plen == 0) {
-        return *s == '\0';
-    }
-    if (*pat == '*') {
-        for (const char *t = s;; t++) {
-            if (glob_match(pat + 1, plen - 1, t)) {
-                return true;
-            }
-            if (*t == '\0') {
-                return false;
-            }
+    size_t pi = 0;
+    size_t star = (size_t)-1; /* position after the last '*' seen */
+    const char *mark = NULL;  /* where that '*' started matching in s */
+    while (*s != '\0') {
+        if (pi < plen && pat[pi] == '*') {
+            star = ++pi;
+            mark = s;
+        } else if (pi < plen && pat[pi] == *s) {
+            pi++;
+            s++;
+        } else if (star != (size_t)-1) {
+            pi = star;
+            s = ++mark;
+        } else {
+            return false;
         }
     }
-    return *s != '\0' && *s == *pat && glob_match(pat + 1, plen - 1, s + 1);
+    while (pi < plen && pat[pi] == '*') {
+        pi++;
+    }
+    return pi == plen;
 }
 
 static bool list_any(const char *list, const char *item, bool glob)

@@ -6,6 +6,7 @@
 #ifndef SL_FUZZ_COMMON_H
 #define SL_FUZZ_COMMON_H
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,7 +17,7 @@
 #define FUZZ_CHECK(cond, ...)                                                                      \
     do {                                                                                           \
         if (!(cond)) {                                                                             \
-            fprintf(stderr, "fuzz invariant failed: %s (%s:%d): ", #cond, __FILE__, __LINE__);    \
+            fprintf(stderr, "fuzz invariant failed: %s (%s:%d): ", #cond, __FILE__, __LINE__);     \
             fprintf(stderr, __VA_ARGS__);                                                          \
             fputc('\n', stderr);                                                                   \
             abort();                                                                               \
@@ -66,5 +67,33 @@ static inline char *fuzz_field(const char *s, size_t len, char sep, int n, size_
     }
     return f;
 }
+
+/* Deepest [ / { nesting of JSON-ish bytes, strings skipped. Used to keep the known unbounded
+ * recursion in the schemaless decoder (crashers/json_converter-3) from drowning other findings. */
+static inline size_t fuzz_json_depth(const unsigned char *p, size_t len)
+{
+    size_t depth = 0, max = 0;
+    bool in_str = false;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = p[i];
+        if (in_str) {
+            if (c == '\\') {
+                i++;
+            } else if (c == '"') {
+                in_str = false;
+            }
+        } else if (c == '"') {
+            in_str = true;
+        } else if (c == '[' || c == '{') {
+            max = ++depth > max ? depth : max;
+        } else if ((c == ']' || c == '}') && depth > 0) {
+            depth--;
+        }
+    }
+    return max;
+}
+
+/* Java's Jackson (2.15+) refuses documents nested deeper than this. */
+#define FUZZ_JSON_MAX_DEPTH 1000
 
 #endif

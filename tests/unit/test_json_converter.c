@@ -543,6 +543,54 @@ static void test_to_connect_malformed_json_reports_serialization_error(void **st
     sl_jsonconv_free(plain);
 }
 
+/* Found by tests/fuzz: 50,000 '[' overflowed the task thread's stack and killed the worker. */
+static void test_to_connect_deeply_nested_document_is_refused_not_recursed(void **state)
+{
+    size_t depth = 100000;
+    char *deep = malloc(2 * depth + 1);
+    memset(deep, '[', depth);
+    deep[depth] = '\0';
+    sl_jsonconv *plain = new_conv(false, false);
+    expect_error(plain, deep, ""); /* unbalanced: any clean error */
+    memset(deep + depth, ']', depth);
+    deep[2 * depth] = '\0';
+    expect_error(plain, deep, "nesting depth");
+    sl_jsonconv *withschema = new_conv(true, false);
+    const char *prefix = "{\"schema\":null,\"payload\":";
+    char *env = malloc(strlen(prefix) + 2 * depth + 2);
+    snprintf(env, strlen(prefix) + 2 * depth + 2, "%s%s}", prefix, deep);
+    expect_error(withschema, env, "nesting depth");
+    /* A document just inside the limit still decodes. */
+    size_t ok_depth = 900;
+    char *ok = malloc(2 * ok_depth + 1);
+    memset(ok, '[', ok_depth);
+    memset(ok + ok_depth, ']', ok_depth);
+    ok[2 * ok_depth] = '\0';
+    sl_arena *a = sl_arena_new(0);
+    const sl_schema *sch = NULL;
+    const sl_value *v = NULL;
+    char err[512] = "";
+    assert_int_equal(sl_jsonconv_to_connect(plain, a, ok, strlen(ok), &sch, &v, err, sizeof(err)), 0);
+    assert_int_equal(v->type, SLUICE_TYPE_ARRAY);
+    sl_arena_destroy(a);
+    sl_jsonconv_free(plain);
+    sl_jsonconv_free(withschema);
+    free(deep);
+    free(env);
+    free(ok);
+}
+
+/* Found by tests/fuzz: a bad element inside a map tuple failed with an empty message. */
+static void test_to_connect_bad_map_tuple_element_has_a_message(void **state)
+{
+    sl_jsonconv *c = new_conv(true, false);
+    expect_error(c,
+                 "{\"schema\":{\"type\":\"map\",\"keys\":{\"type\":\"int32\"},"
+                 "\"values\":{\"type\":\"string\"}},\"payload\":[[2:null]]}",
+                 "serialization error");
+    sl_jsonconv_free(c);
+}
+
 static void test_to_connect_every_truncation_of_debezium_event_fails_cleanly(void **state)
 {
     size_t len;
@@ -1031,6 +1079,8 @@ int main(void)
         cmocka_unit_test(test_debezium_06b_unwrapped_rows_decode),
         cmocka_unit_test(test_debezium_07_and_pretty_files_decode_every_event),
         cmocka_unit_test(test_debezium_05_key_decodes_and_empty_value_schema_is_rejected),
+        cmocka_unit_test(test_to_connect_deeply_nested_document_is_refused_not_recursed),
+        cmocka_unit_test(test_to_connect_bad_map_tuple_element_has_a_message),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

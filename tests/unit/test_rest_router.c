@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "rest/handlers.h"
 #include "rest/loggers.h"
@@ -328,6 +329,28 @@ static void test_cors_origins_support_star_lists_and_wildcards(void **state)
     assert_false(sl_rest_list_contains("GET,POST", "PUTS"));
 }
 
+/* Found by tests/fuzz: the recursive matcher took exponential time on patterns with many '*'
+ * against a long Origin header (a request could pin a REST thread for minutes). */
+static void test_cors_wildcards_match_in_linear_time(void **state)
+{
+    (void)state;
+    assert_true(sl_rest_cors_origin_allowed("http://*.*.example.com", "http://a.b.example.com"));
+    assert_true(sl_rest_cors_origin_allowed("*example*", "http://example.com"));
+    assert_true(sl_rest_cors_origin_allowed("http://**.example", "http://x.example"));
+    assert_false(sl_rest_cors_origin_allowed("http://*.example", "http://example"));
+    assert_false(sl_rest_cors_origin_allowed("a*b", "ab-"));
+    char origin[8001];
+    memset(origin, 'a', sizeof(origin) - 1);
+    origin[sizeof(origin) - 1] = '\0';
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    assert_false(sl_rest_cors_origin_allowed("*a*a*a*a*a*a*a*a*a*a*b", origin));
+    assert_false(sl_rest_cors_origin_allowed("*.*.example.com", origin));
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+    assert_true(secs < 1.0);
+}
+
 static void test_response_header_rules_parse_actions_and_quoted_commas(void **state)
 {
     (void)state;
@@ -625,6 +648,7 @@ int main(void)
         cmocka_unit_test(test_handler_serves_loggers_with_trailing_slash),
         cmocka_unit_test(test_empty_admin_listeners_hides_the_admin_endpoints),
         cmocka_unit_test(test_handler_survives_garbage_input),
+        cmocka_unit_test(test_cors_wildcards_match_in_linear_time),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -468,6 +468,27 @@ static void test_enrs_add_headers_and_renamed_fields(void **u)
     sl_arena_destroy(a);
 }
 
+/* Found by tests/fuzz: added fields kept the source field's required schema, so a null parent
+ * (here `transaction`) produced a row that could not be written. Debezium makes them optional. */
+static void test_enrs_added_fields_are_optional_even_when_the_source_field_is_required(void **u)
+{
+    sl_arena *a = sl_arena_new(0);
+    sl_record *in[MAXREC];
+    load06(a, in);
+    struct inst t;
+    assert_int_equal(make(&t, ENRS, "add.fields", "op,transaction.id", NULL), SLUICE_OK);
+    sl_record *r = apply(&t, in[0]);
+    int64_t iop = sl_schema_field_index(r->value_schema, "__op");
+    int64_t itx = sl_schema_field_index(r->value_schema, "__transaction_id");
+    assert_true(iop >= 0 && itx >= 0);
+    assert_int_equal(r->value_schema->fields[iop].schema->optional, 1);
+    assert_int_equal(r->value_schema->fields[itx].schema->optional, 1);
+    assert_null(r->value->u.arr.items[itx]); /* transaction is null in a snapshot read */
+    assert_field_json(r->value, "__op", "\"r\"");
+    unmake(&t);
+    sl_arena_destroy(a);
+}
+
 static void test_enrs_route_by_field_uses_after_then_before_for_deletes(void **u)
 {
     sl_arena *a = sl_arena_new(0);
@@ -778,6 +799,7 @@ int main(void)
         cmocka_unit_test(test_enrs_legacy_keys_map_onto_the_new_mode),
         cmocka_unit_test(test_enrs_add_headers_and_renamed_fields),
         cmocka_unit_test(test_enrs_route_by_field_uses_after_then_before_for_deletes),
+        cmocka_unit_test(test_enrs_added_fields_are_optional_even_when_the_source_field_is_required),
         cmocka_unit_test(test_enrs_builds_output_schema_once_per_input_schema),
         cmocka_unit_test(test_enrs_passes_non_envelopes_through_unchanged),
         cmocka_unit_test(test_enrs_passes_unknown_ops_through_and_treats_null_items_as_absent),

@@ -225,6 +225,21 @@ struct builder {
     bool replace_null;
     char *err;
     size_t errlen;
+    /* Nesting depth of the value being built. Deeper documents are refused (Jackson's default
+     * StreamReadConstraints limit) instead of recursed into: the walk recurses per level, and a
+     * record of 50,000 '[' would otherwise overflow a task thread's stack. */
+    int depth = 0;
+    static constexpr int max_depth = 1000;
+
+    int enter()
+    {
+        if (++depth > max_depth) {
+            return fail("Converting byte[] to Kafka Connect data failed due to serialization "
+                        "error: Document nesting depth (%d) exceeds the maximum allowed (%d)",
+                        depth, max_depth);
+        }
+        return 0;
+    }
 
     int fail(const char *fmt, ...) __attribute__((format(printf, 2, 3)))
     {
@@ -240,6 +255,18 @@ struct builder {
     {
         return fail("Converting byte[] to Kafka Connect data failed due to serialization error: %s",
                     error_message(e));
+    }
+};
+
+/* Counts one nesting level for the life of a build_* call. */
+struct depth_guard {
+    builder &b;
+    explicit depth_guard(builder &bb) : b(bb)
+    {
+    }
+    ~depth_guard()
+    {
+        b.depth--;
     }
 };
 

@@ -402,6 +402,23 @@ static void resolve_ref(const sl_schema *env, const struct field_ref *r, struct 
     }
 }
 
+/* Debezium's FieldReference.getSchema: an added field keeps the source field's type, name,
+ * version, doc and parameters but is always optional and has no default — its parent (e.g.
+ * `transaction`) may be null. */
+static const sl_schema *optional_copy(sl_arena *a, const sl_schema *fs)
+{
+    if (fs->optional && !fs->has_default) {
+        return fs;
+    }
+    sl_schema *c = sl_arena_alloc(a, sizeof *c);
+    *c = *fs;
+    c->optional = 1;
+    c->has_default = 0;
+    c->def = NULL;
+    c->id = sl_schema_next_id();
+    return c;
+}
+
 static void build_row_shape(struct enrs *t, const struct shape *sh, const sl_schema *row,
                             struct row_shape *rs)
 {
@@ -438,7 +455,8 @@ static void build_row_shape(struct enrs *t, const struct shape *sh, const sl_sch
     for (size_t i = 0; i < t->nfields; i++) {
         const sl_schema *fs = sh->fields[i].schema;
         sl_schema_add_field(a, out, t->fields[i].out_name,
-                            fs != NULL ? fs : sl_schema_primitive(SLUICE_TYPE_STRING, true));
+                            fs != NULL ? optional_copy(a, fs)
+                                       : sl_schema_primitive(SLUICE_TYPE_STRING, true));
     }
     rs->out = out;
 }
