@@ -766,71 +766,85 @@ int sl_herder_list(sl_herder *h, bool expand_status, bool expand_info, json_t **
     return 200;
 }
 
-int sl_herder_info(sl_herder *h, const char *name, json_t **out, sl_herr *err)
+/* Views of one connector for the read endpoints, built under the lock. */
+typedef json_t *(*conn_view_fn)(sl_herder *h, const struct hconn *c);
+
+static json_t *view_info(sl_herder *h, const struct hconn *c)
+{
+    (void)h;
+    return conn_info_json(c);
+}
+
+static json_t *view_config(sl_herder *h, const struct hconn *c)
+{
+    (void)h;
+    return sl_props_to_json(c->config);
+}
+
+static json_t *view_tasks(sl_herder *h, const struct hconn *c)
+{
+    (void)h;
+    json_t *arr = json_array();
+    for (int i = 0; i < c->ntasks; i++) {
+        json_t *id = json_pack("{s:s,s:i}", "connector", c->name, "task", i);
+        json_array_append_new(
+            arr, json_pack("{s:o,s:o}", "id", id, "config", sl_props_to_json(c->config)));
+    }
+    return arr;
+}
+
+static json_t *view_tasks_config(sl_herder *h, const struct hconn *c)
+{
+    (void)h;
+    json_t *obj = json_object();
+    for (int i = 0; i < c->ntasks; i++) {
+        char key[512];
+        snprintf(key, sizeof key, "%s-%d", c->name, i);
+        json_object_set_new(obj, key, sl_props_to_json(c->config));
+    }
+    return obj;
+}
+
+/* 200 with fn's view, or 404 "Connector <c> not found" (status endpoints: "No status found"). */
+static int view_conn(sl_herder *h, const char *name, conn_view_fn fn, bool status, json_t **out,
+                     sl_herr *err)
 {
     pthread_mutex_lock(&h->mu);
     struct hconn *c = find_conn(h, name);
     if (c != NULL) {
-        *out = conn_info_json(c);
+        *out = fn(h, c);
     }
     pthread_mutex_unlock(&h->mu);
-    return c != NULL ? 200 : fail(err, 404, "Connector %s not found", name);
+    if (c != NULL) {
+        return 200;
+    }
+    return status ? fail(err, 404, "No status found for connector %s", name)
+                  : fail(err, 404, "Connector %s not found", name);
+}
+
+int sl_herder_info(sl_herder *h, const char *name, json_t **out, sl_herr *err)
+{
+    return view_conn(h, name, view_info, false, out, err);
 }
 
 int sl_herder_config(sl_herder *h, const char *name, json_t **out, sl_herr *err)
 {
-    pthread_mutex_lock(&h->mu);
-    struct hconn *c = find_conn(h, name);
-    if (c != NULL) {
-        *out = sl_props_to_json(c->config);
-    }
-    pthread_mutex_unlock(&h->mu);
-    return c != NULL ? 200 : fail(err, 404, "Connector %s not found", name);
+    return view_conn(h, name, view_config, false, out, err);
 }
 
 int sl_herder_status(sl_herder *h, const char *name, json_t **out, sl_herr *err)
 {
-    pthread_mutex_lock(&h->mu);
-    struct hconn *c = find_conn(h, name);
-    if (c != NULL) {
-        *out = conn_status_json(h, c);
-    }
-    pthread_mutex_unlock(&h->mu);
-    return c != NULL ? 200 : fail(err, 404, "No status found for connector %s", name);
+    return view_conn(h, name, conn_status_json, true, out, err);
 }
 
 int sl_herder_tasks(sl_herder *h, const char *name, json_t **out, sl_herr *err)
 {
-    pthread_mutex_lock(&h->mu);
-    struct hconn *c = find_conn(h, name);
-    if (c != NULL) {
-        json_t *arr = json_array();
-        for (int i = 0; i < c->ntasks; i++) {
-            json_t *id = json_pack("{s:s,s:i}", "connector", c->name, "task", i);
-            json_array_append_new(
-                arr, json_pack("{s:o,s:o}", "id", id, "config", sl_props_to_json(c->config)));
-        }
-        *out = arr;
-    }
-    pthread_mutex_unlock(&h->mu);
-    return c != NULL ? 200 : fail(err, 404, "Connector %s not found", name);
+    return view_conn(h, name, view_tasks, false, out, err);
 }
 
 int sl_herder_tasks_config(sl_herder *h, const char *name, json_t **out, sl_herr *err)
 {
-    pthread_mutex_lock(&h->mu);
-    struct hconn *c = find_conn(h, name);
-    if (c != NULL) {
-        json_t *obj = json_object();
-        for (int i = 0; i < c->ntasks; i++) {
-            char key[512];
-            snprintf(key, sizeof key, "%s-%d", c->name, i);
-            json_object_set_new(obj, key, sl_props_to_json(c->config));
-        }
-        *out = obj;
-    }
-    pthread_mutex_unlock(&h->mu);
-    return c != NULL ? 200 : fail(err, 404, "Connector %s not found", name);
+    return view_conn(h, name, view_tasks_config, false, out, err);
 }
 
 int sl_herder_task_status(sl_herder *h, const char *name, int task, json_t **out, sl_herr *err)
