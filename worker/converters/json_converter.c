@@ -241,7 +241,7 @@ static int write_payload(const sl_jsonconv *c, const sl_schema *s, const sl_valu
     case SLUICE_TYPE_INT16:
     case SLUICE_TYPE_INT32:
     case SLUICE_TYPE_INT64:
-        sl_buf_printf(out, "%lld", (long long)v->u.i);
+        sl_buf_put_int64(out, v->u.i);
         return 0;
     case SLUICE_TYPE_FLOAT32:
     case SLUICE_TYPE_FLOAT64:

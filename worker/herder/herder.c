@@ -1269,8 +1269,13 @@ static void each_task(sl_herder *h, struct hconn *c, void (*fn)(sl_task *))
     free(handles);
 }
 
-int sl_herder_pause(sl_herder *h, const char *name, sl_herr *err)
+/* Pause or resume: the target state changes, running tasks follow; a STOPPED connector is
+ * started again with its tasks paused (Java: pausing a stopped connector) or running. */
+static int pause_or_resume(sl_herder *h, const char *name, bool pause, sl_herr *err)
 {
+    int target = pause ? SL_TARGET_PAUSED : SL_TARGET_STARTED;
+    int from = pause ? SL_TASK_RUNNING : SL_TASK_PAUSED;
+    int to = pause ? SL_TASK_PAUSED : SL_TASK_RUNNING;
     pthread_mutex_lock(&h->ops);
     pthread_mutex_lock(&h->mu);
     struct hconn *c = find_conn(h, name);
@@ -1279,62 +1284,38 @@ int sl_herder_pause(sl_herder *h, const char *name, sl_herr *err)
         pthread_mutex_unlock(&h->ops);
         return fail(err, 404, "Unknown connector %s", name);
     }
-    bool changed = c->target != SL_TARGET_PAUSED;
+    bool changed = c->target != target;
     bool was_stopped = c->target == SL_TARGET_STOPPED;
-    c->target = SL_TARGET_PAUSED;
+    c->target = target;
     if (!was_stopped) {
-        if (c->state != SL_TASK_FAILED) {
-            c->state = SL_TASK_PAUSED;
+        /* Pausing marks any connector but a FAILED one PAUSED; resuming undoes only that. */
+        if (pause ? c->state != SL_TASK_FAILED : c->state == SL_TASK_PAUSED) {
+            c->state = to;
         }
-        set_task_states(c, SL_TASK_RUNNING, SL_TASK_PAUSED);
+        set_task_states(c, from, to);
     }
     pthread_mutex_unlock(&h->mu);
-    if (!was_stopped) {
-        each_task(h, c, sl_task_pause);
-    }
     if (was_stopped) {
-        start_conn(h, c); /* Java: a stopped connector that is paused gets paused tasks */
+        start_conn(h, c);
+    } else {
+        each_task(h, c, pause ? sl_task_pause : sl_task_resume);
     }
     if (changed) {
-        sl_cinfo(name, "Paused connector");
+        sl_cinfo(name, "%s connector", pause ? "Paused" : "Resumed");
         persist(h);
     }
     pthread_mutex_unlock(&h->ops);
     return 202;
 }
 
+int sl_herder_pause(sl_herder *h, const char *name, sl_herr *err)
+{
+    return pause_or_resume(h, name, true, err);
+}
+
 int sl_herder_resume(sl_herder *h, const char *name, sl_herr *err)
 {
-    pthread_mutex_lock(&h->ops);
-    pthread_mutex_lock(&h->mu);
-    struct hconn *c = find_conn(h, name);
-    if (c == NULL) {
-        pthread_mutex_unlock(&h->mu);
-        pthread_mutex_unlock(&h->ops);
-        return fail(err, 404, "Unknown connector %s", name);
-    }
-    bool changed = c->target != SL_TARGET_STARTED;
-    bool was_stopped = c->target == SL_TARGET_STOPPED;
-    c->target = SL_TARGET_STARTED;
-    if (!was_stopped) {
-        if (c->state == SL_TASK_PAUSED) {
-            c->state = SL_TASK_RUNNING;
-        }
-        set_task_states(c, SL_TASK_PAUSED, SL_TASK_RUNNING);
-    }
-    pthread_mutex_unlock(&h->mu);
-    if (!was_stopped) {
-        each_task(h, c, sl_task_resume);
-    }
-    if (was_stopped) {
-        start_conn(h, c);
-    }
-    if (changed) {
-        sl_cinfo(name, "Resumed connector");
-        persist(h);
-    }
-    pthread_mutex_unlock(&h->ops);
-    return 202;
+    return pause_or_resume(h, name, false, err);
 }
 
 /* Java answers 204 here (Strimzi requires it), although herder.h once said 202. */
