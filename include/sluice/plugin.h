@@ -1,5 +1,5 @@
 /*
- * sluice/plugin.h — the sluice plugin ABI, version 1.0.
+ * sluice/plugin.h — the sluice plugin ABI, version 1.1.
  *
  * This is the only header a plugin includes. A plugin is a shared object that exports exactly one
  * symbol, sluice_plugin_entry(); everything it needs from the worker comes through the
@@ -42,7 +42,7 @@ extern "C" {
 
 #define SLUICE_ABI_MAGIC    0x534C4350u /* "SLCP" */
 #define SLUICE_ABI_MAJOR    1           /* bump: every plugin must be rebuilt */
-#define SLUICE_ABI_MINOR    0           /* bump: something was appended; old plugins keep working */
+#define SLUICE_ABI_MINOR    1           /* bump: something was appended; old plugins keep working */
 #define SLUICE_PLUGIN_ENTRY "sluice_plugin_entry"
 
 /* sizeof(void *), sizeof(long) and byte order, packed; host and plugin must agree. */
@@ -507,6 +507,19 @@ struct sluice_host_api {
     void (*metric_add)(sluice_ctx *ctx, const char *name, int64_t delta);
 
     /* ---- 1.1+: append below only, each line tagged "since 1.N" ---- */
+
+    /* since 1.1: Java's SinkTaskContext.offset(): start `topic`/`partition` at next_offset.
+     * Called in open(), it takes effect before the first fetch of the newly assigned partitions
+     * (how a sink that stores its own offsets, e.g. next to the data, resumes exactly there).
+     * Called in put() or pre_commit(), the host seeks after the call returns; records of that
+     * partition still in the current batch are not redelivered unless next_offset is lower. The
+     * host never commits an offset the task has not seen put() succeed for. */
+    void (*task_seek)(sluice_ctx *ctx, const char *topic, int32_t partition, int64_t next_offset);
+    /* since 1.1: a finding that does not make the config invalid (e.g. a key of the connector
+     * sluice replaces that sluice does not honour). The host logs it at WARN, once per
+     * validation, naming the connector and the key; the config stays valid. */
+    void (*validation_warning)(sluice_validation *v, const char *key, const char *fmt, ...)
+        SLUICE_PRINTF(3, 4);
 };
 
 /** The host table as the plugin received it; defined by SLUICE_PLUGIN_DEFINE. */

@@ -32,7 +32,7 @@ static int setup(void **state)
     return 0;
 }
 
-static void test_every_host_member_is_set_and_the_header_is_v1_0(void **state)
+static void test_every_host_member_is_set_and_the_header_is_v1_1(void **state)
 {
     assert_int_equal(H->magic, SLUICE_ABI_MAGIC);
     assert_int_equal(H->abi_major, SLUICE_ABI_MAJOR);
@@ -50,6 +50,9 @@ static void test_every_host_member_is_set_and_the_header_is_v1_0(void **state)
     }
     assert_true(n > 100);
     assert_true(SLUICE_HOST_HAS(H, metric_add));
+    assert_true(SLUICE_HOST_HAS(H, task_seek));
+    assert_true(SLUICE_HOST_HAS(H, validation_warning));
+    assert_int_equal(SLUICE_ABI_MINOR, 1);
 }
 
 static void test_log_is_prefixed_with_the_connector_and_task(void **state)
@@ -387,7 +390,7 @@ static void test_validation_errors_reach_the_validation(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_every_host_member_is_set_and_the_header_is_v1_0),
+        cmocka_unit_test(test_every_host_member_is_set_and_the_header_is_v1_1),
         cmocka_unit_test(test_log_is_prefixed_with_the_connector_and_task),
         cmocka_unit_test(test_set_error_is_copied_into_the_ctx_and_taken_once),
         cmocka_unit_test(test_batch_memory_comes_from_the_runtime_arena_when_set),

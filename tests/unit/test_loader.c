@@ -138,8 +138,8 @@ static void test_major_mismatch_is_refused(void **state)
 
 static void test_plugin_needing_a_newer_host_minor_is_refused(void **state)
 {
-    expect_refusal("future_minor", "%s: incompatible plugin: it needs host ABI 1.1 or newer: "
-                                   "expected min_host_minor <= 0, got 1");
+    expect_refusal("future_minor", "%s: incompatible plugin: it needs host ABI 1.2 or newer: "
+                                   "expected min_host_minor <= 1, got 2");
 }
 
 static void test_wrong_abi_facts_are_refused(void **state)
@@ -157,7 +157,7 @@ static void test_entry_returning_null_is_refused_naming_the_file(void **state)
 {
     expect_refusal(
         "entry_returns_null",
-        "%s: sluice_plugin_entry() returned NULL: the plugin refused this host (ABI 1.0)");
+        "%s: sluice_plugin_entry() returned NULL: the plugin refused this host (ABI 1.1)");
 }
 
 static void test_sink_without_put_is_refused_naming_the_callback(void **state)

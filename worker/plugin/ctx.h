@@ -21,6 +21,8 @@ struct sl_task_hooks {
                              const sluice_value *key, const sluice_schema *value_schema,
                              const sluice_value *value, const char *part_json,
                              const char *offset_json);
+    /* ABI 1.1 task_seek: start topic/partition at next_offset (SinkTaskContext.offset). */
+    void (*seek)(void *arg, const char *topic, int32_t partition, int64_t next_offset);
 };
 
 struct sluice_ctx {

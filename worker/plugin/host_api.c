@@ -145,6 +145,16 @@ static void h_validation_error(sluice_validation *v, const char *key, const char
     sl_validation_add_error(v, key, "%s", msg);
 }
 
+static void h_validation_warning(sluice_validation *v, const char *key, const char *fmt, ...)
+{
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    sl_warn("Connector configuration %s: %s", key != NULL ? key : "(config)", msg);
+}
+
 /* ---- records: read ---- */
 
 static const char *h_rec_topic(const sluice_record *r)
@@ -776,6 +786,14 @@ static sluice_rc h_source_emit(sluice_ctx *ctx, const char *topic, const sluice_
     return SLUICE_ERR_UNSUPPORTED;
 }
 
+static void h_task_seek(sluice_ctx *ctx, const char *topic, int32_t partition, int64_t next_offset)
+{
+    if (ctx != NULL && ctx->hooks != NULL && ctx->hooks->seek != NULL && topic != NULL &&
+        next_offset >= 0) {
+        ctx->hooks->seek(ctx->hooks_arg, topic, partition, next_offset);
+    }
+}
+
 /* ---- time and metrics ---- */
 
 static int64_t h_now_ms(void)
@@ -916,6 +934,9 @@ static const struct sluice_host_api host_api = {
 
     .now_ms = h_now_ms,
     .metric_add = h_metric_add,
+
+    .task_seek = h_task_seek,
+    .validation_warning = h_validation_warning,
 };
 
 const struct sluice_host_api *sl_host_api(void)

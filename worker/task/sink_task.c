@@ -85,6 +85,7 @@ struct sl_task {
     size_t nstash, stash_cap;
     sl_record **recs; /* the batch after convert + transform (arena) */
     size_t nrecs;
+    rd_kafka_topic_partition_list_t *seeks; /* task_seek() requests not yet applied */
     char **topics_seen;
     size_t ntopics_seen;
     const char *last_topic;
@@ -305,26 +306,17 @@ static int commit_offsets(struct sl_task *t, const rd_kafka_topic_partition_list
     return 0;
 }
 
+static void apply_seeks(struct sl_task *t, rd_kafka_topic_partition_list_t *assigning);
+
 /* ---- rebalance (runs inside rd_kafka_consumer_poll on the task thread) ---- */
 
 static void on_assign(struct sl_task *t, rd_kafka_topic_partition_list_t *parts, bool coop)
 {
-    if (coop) {
-        rd_kafka_error_t *e = rd_kafka_incremental_assign(t->rk, parts);
-        if (e != NULL) {
-            sl_cwarn(t->log_ctx, "incremental assign failed: %s", rd_kafka_error_string(e));
-            rd_kafka_error_destroy(e);
-        }
-    } else {
-        rd_kafka_assign(t->rk, parts);
-    }
     for (int i = 0; i < parts->cnt; i++) {
         sl_tracker_assign(&t->tracker, parts->elems[i].topic, parts->elems[i].partition);
     }
-    if (parts->cnt > 0 && (t->herder_paused || t->retry_paused)) {
-        rd_kafka_pause_partitions(t->rk, parts);
-    }
-    sl_cinfo(t->log_ctx, "Partitions assigned: %d", parts->cnt);
+    /* Java calls open() and then applies the task's context.offset() rewinds before fetching;
+     * calling open() first lets those become the assignment's starting offsets. */
     if (t->ptask != NULL && t->ops->open != NULL && parts->cnt > 0 && !t->failed) {
         sluice_topic_partition *tps = NULL;
         size_t n = tps_from_list(parts, &tps);
@@ -335,6 +327,20 @@ static void on_assign(struct sl_task *t, rd_kafka_topic_partition_list_t *parts,
                  sl_ctx_take_error(t->ctx, "open() failed"));
         }
     }
+    apply_seeks(t, parts);
+    if (coop) {
+        rd_kafka_error_t *e = rd_kafka_incremental_assign(t->rk, parts);
+        if (e != NULL) {
+            sl_cwarn(t->log_ctx, "incremental assign failed: %s", rd_kafka_error_string(e));
+            rd_kafka_error_destroy(e);
+        }
+    } else {
+        rd_kafka_assign(t->rk, parts);
+    }
+    if (parts->cnt > 0 && (t->herder_paused || t->retry_paused)) {
+        rd_kafka_pause_partitions(t->rk, parts);
+    }
+    sl_cinfo(t->log_ctx, "Partitions assigned: %d", parts->cnt);
 }
 
 static void on_revoke(struct sl_task *t, rd_kafka_topic_partition_list_t *parts, bool coop)
@@ -470,12 +476,83 @@ static sluice_rc hook_report_errant(void *arg, const sluice_record *r, const cha
     return SLUICE_ERR;
 }
 
+/* Recorded now, applied by apply_seeks(): before assign when called from open(), after put() or
+ * pre_commit() otherwise. A later request for the same partition replaces an earlier one. */
+static void hook_seek(void *arg, const char *topic, int32_t partition, int64_t next_offset)
+{
+    struct sl_task *t = arg;
+    if (t->seeks == NULL) {
+        t->seeks = rd_kafka_topic_partition_list_new(4);
+    }
+    rd_kafka_topic_partition_t *p =
+        rd_kafka_topic_partition_list_find(t->seeks, topic, partition);
+    if (p == NULL) {
+        p = rd_kafka_topic_partition_list_add(t->seeks, topic, partition);
+    }
+    p->offset = next_offset;
+}
+
 static const struct sl_task_hooks task_hooks = {
     .should_stop = hook_should_stop,
     .backoff = hook_backoff,
     .request_commit = hook_request_commit,
     .report_errant = hook_report_errant,
+    .seek = hook_seek,
 };
+
+/*
+ * Apply pending task_seek() requests. `assigning`: the partitions about to be assigned; their
+ * requests become the starting offsets of the assignment. Requests for partitions already
+ * assigned seek the consumer, drop what was fetched ahead for them and move the consumed mark
+ * to the new position, so nothing before it is committed as done unless it was. Requests for
+ * partitions we do not own are dropped with a warning.
+ */
+static void apply_seeks(struct sl_task *t, rd_kafka_topic_partition_list_t *assigning)
+{
+    if (t->seeks == NULL || t->seeks->cnt == 0) {
+        return;
+    }
+    rd_kafka_topic_partition_list_t *now = rd_kafka_topic_partition_list_new(t->seeks->cnt);
+    for (int i = 0; i < t->seeks->cnt; i++) {
+        const rd_kafka_topic_partition_t *s = &t->seeks->elems[i];
+        rd_kafka_topic_partition_t *a =
+            assigning != NULL
+                ? rd_kafka_topic_partition_list_find(assigning, s->topic, s->partition)
+                : NULL;
+        if (a != NULL) {
+            a->offset = s->offset;
+            sl_cinfo(t->log_ctx, "Starting %s-%d at offset %" PRId64 " as the task asked",
+                     s->topic, (int)s->partition, s->offset);
+            continue;
+        }
+        struct sl_tp_offsets *tp = sl_tracker_find(&t->tracker, s->topic, s->partition);
+        if (tp == NULL) {
+            sl_cwarn(t->log_ctx, "Ignoring a seek of %s-%d: the partition is not assigned",
+                     s->topic, (int)s->partition);
+            continue;
+        }
+        rd_kafka_topic_partition_list_add(now, s->topic, s->partition)->offset = s->offset;
+        tp->consumed = s->offset;
+    }
+    rd_kafka_topic_partition_list_destroy(t->seeks);
+    t->seeks = NULL;
+    if (now->cnt > 0) {
+        drop_partitions(t, now);
+        rd_kafka_error_t *e = rd_kafka_seek_partitions(t->rk, now, 5000);
+        if (e != NULL) {
+            sl_cwarn(t->log_ctx, "seek failed: %s", rd_kafka_error_string(e));
+            rd_kafka_error_destroy(e);
+        }
+        for (int i = 0; i < now->cnt; i++) {
+            if (now->elems[i].err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+                sl_cwarn(t->log_ctx, "seek of %s-%d to %" PRId64 " failed: %s",
+                         now->elems[i].topic, (int)now->elems[i].partition,
+                         now->elems[i].offset, rd_kafka_err2str(now->elems[i].err));
+            }
+        }
+    }
+    rd_kafka_topic_partition_list_destroy(now);
+}
 
 /* ---- waiting while staying in the group ---- */
 
@@ -970,6 +1047,7 @@ static void run_loop(struct sl_task *t)
             break;
         }
         finish_batch(t);
+        apply_seeks(t, NULL);
     }
 }
 
@@ -985,6 +1063,9 @@ static void free_task(struct sl_task *t)
     sl_offsets_free(&t->offsets);
     free(t->batch);
     free(t->stash);
+    if (t->seeks != NULL) {
+        rd_kafka_topic_partition_list_destroy(t->seeks);
+    }
     for (size_t i = 0; i < t->ntopics_seen; i++) {
         free(t->topics_seen[i]);
     }

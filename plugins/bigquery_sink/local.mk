@@ -1,0 +1,1 @@
+# plugins/bigquery_sink: bigquery_sink.so

@@ -1,0 +1,1 @@
+# plugins/clickhouse_sink: clickhouse_sink.so

@@ -1,0 +1,2 @@
+/* cdc.c — placeholder while the implementation lands (see cdc.h). */
+#include "cdc.h"

@@ -1,0 +1,5 @@
+# plugins/common: code shared by the sink plugins (Debezium change decoding, logical values),
+# linked statically into each plugin. It uses only the host table, never the worker.
+noinst_LTLIBRARIES += %reldir%/libsl_cdc.la
+%canon_reldir%_libsl_cdc_la_SOURCES = %reldir%/cdc.c %reldir%/cdc.h
+%canon_reldir%_libsl_cdc_la_CFLAGS = $(AM_CFLAGS) -fPIC

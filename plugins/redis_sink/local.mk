@@ -1,0 +1,1 @@
+# plugins/redis_sink: redis_sink.so

@@ -1,0 +1,1 @@
+# tests/bigquery: the BigQuery REST test double

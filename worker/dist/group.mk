@@ -1,0 +1,1 @@
+# worker/dist: Kafka group membership client (group.c, kwire.*) — owned by the group engineer.

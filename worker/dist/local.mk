@@ -1,0 +1,1 @@
+# worker/dist: the distributed herder — owned by the distributed-herder engineer.

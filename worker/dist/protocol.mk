@@ -1,0 +1,1 @@
+# worker/dist: connect subprotocol codec and assignors — owned by the assignor engineer.
