@@ -62,15 +62,15 @@ typedef struct sl_cdc_change {
     const sluice_schema *row_schema; /* NULL when schemaless */
     const sluice_value *key;         /* the record key (PK struct/map/primitive) or NULL */
     const sluice_schema *key_schema;
-    const sluice_value *source;      /* envelope's source block or NULL */
+    const sluice_value *source; /* envelope's source block or NULL */
     /* Source table, database and schema: from source.{table,db,schema}, else the topic's last
      * one/two dot-separated segments (`prefix.db.table`). Not NUL-terminated: use the lengths. */
     const char *table;
     size_t table_len;
     const char *db;
     size_t db_len;
-    uint64_t version; /* position in the source log (see above) */
-    int pos_kind;     /* enum sl_cdc_pos_kind */
+    uint64_t version;   /* position in the source log (see above) */
+    int pos_kind;       /* enum sl_cdc_pos_kind */
     const char *reason; /* SKIP: "schema change event", "heartbeat", "transaction metadata",
                            "logical message", "null value without a key", ... (static) */
     /* Unwrapped rewrite mode: names of the ExtractNewRecordState bookkeeping fields present in
@@ -83,8 +83,8 @@ typedef struct sl_cdc_change {
  * record cannot be a change of the configured mode (e.g. SL_CDC_MODE_DEBEZIUM and a value that
  * is no envelope, or an envelope with an unknown op). Never allocates.
  */
-sluice_rc sl_cdc_decode(const sluice_record *r, const sl_cdc_opts *o, sl_cdc_change *out,
-                        char *err, size_t errlen);
+sluice_rc sl_cdc_decode(const sluice_record *r, const sl_cdc_opts *o, sl_cdc_change *out, char *err,
+                        size_t errlen);
 
 /* True when v is the TOAST placeholder (string, or bytes of the same text): the source did not
  * send the column and a sink must keep what it stored. */
@@ -98,24 +98,24 @@ const sluice_value *sl_cdc_field(const sluice_value *v, const char *name);
 /* Debezium/Connect logical type of a field schema, recognised by name. */
 enum sl_cdc_logical {
     SL_CDC_L_NONE = 0,
-    SL_CDC_L_DECIMAL,            /* org.apache.kafka.connect.data.Decimal (bytes, scale param) */
-    SL_CDC_L_VARIABLE_DECIMAL,   /* io.debezium.data.VariableScaleDecimal {scale, value} */
-    SL_CDC_L_DATE,               /* Connect Date / io.debezium.time.Date: int32 days */
-    SL_CDC_L_TIME_MILLIS,        /* Connect Time / io.debezium.time.Time: int32 ms */
-    SL_CDC_L_TIME_MICROS,        /* io.debezium.time.MicroTime: int64 µs */
-    SL_CDC_L_TIME_NANOS,         /* io.debezium.time.NanoTime */
-    SL_CDC_L_TIMESTAMP_MILLIS,   /* Connect Timestamp / io.debezium.time.Timestamp */
-    SL_CDC_L_TIMESTAMP_MICROS,   /* io.debezium.time.MicroTimestamp */
-    SL_CDC_L_TIMESTAMP_NANOS,    /* io.debezium.time.NanoTimestamp */
-    SL_CDC_L_ZONED_TIMESTAMP,    /* io.debezium.time.ZonedTimestamp: ISO-8601 string */
-    SL_CDC_L_ZONED_TIME,         /* io.debezium.time.ZonedTime */
-    SL_CDC_L_YEAR,               /* io.debezium.time.Year */
-    SL_CDC_L_UUID,               /* io.debezium.data.Uuid */
-    SL_CDC_L_JSON,               /* io.debezium.data.Json */
-    SL_CDC_L_ENUM,               /* io.debezium.data.Enum */
-    SL_CDC_L_ENUM_SET,           /* io.debezium.data.EnumSet */
-    SL_CDC_L_BITS,               /* io.debezium.data.Bits (little-endian bytes, length param) */
-    SL_CDC_L_MICRO_DURATION,     /* io.debezium.time.MicroDuration */
+    SL_CDC_L_DECIMAL,          /* org.apache.kafka.connect.data.Decimal (bytes, scale param) */
+    SL_CDC_L_VARIABLE_DECIMAL, /* io.debezium.data.VariableScaleDecimal {scale, value} */
+    SL_CDC_L_DATE,             /* Connect Date / io.debezium.time.Date: int32 days */
+    SL_CDC_L_TIME_MILLIS,      /* Connect Time / io.debezium.time.Time: int32 ms */
+    SL_CDC_L_TIME_MICROS,      /* io.debezium.time.MicroTime: int64 µs */
+    SL_CDC_L_TIME_NANOS,       /* io.debezium.time.NanoTime */
+    SL_CDC_L_TIMESTAMP_MILLIS, /* Connect Timestamp / io.debezium.time.Timestamp */
+    SL_CDC_L_TIMESTAMP_MICROS, /* io.debezium.time.MicroTimestamp */
+    SL_CDC_L_TIMESTAMP_NANOS,  /* io.debezium.time.NanoTimestamp */
+    SL_CDC_L_ZONED_TIMESTAMP,  /* io.debezium.time.ZonedTimestamp: ISO-8601 string */
+    SL_CDC_L_ZONED_TIME,       /* io.debezium.time.ZonedTime */
+    SL_CDC_L_YEAR,             /* io.debezium.time.Year */
+    SL_CDC_L_UUID,             /* io.debezium.data.Uuid */
+    SL_CDC_L_JSON,             /* io.debezium.data.Json */
+    SL_CDC_L_ENUM,             /* io.debezium.data.Enum */
+    SL_CDC_L_ENUM_SET,         /* io.debezium.data.EnumSet */
+    SL_CDC_L_BITS,             /* io.debezium.data.Bits (little-endian bytes, length param) */
+    SL_CDC_L_MICRO_DURATION,   /* io.debezium.time.MicroDuration */
 };
 int sl_cdc_logical(const sluice_schema *s); /* SL_CDC_L_NONE for NULL */
 

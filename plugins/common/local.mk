@@ -3,3 +3,9 @@
 noinst_LTLIBRARIES += %reldir%/libsl_cdc.la
 %canon_reldir%_libsl_cdc_la_SOURCES = %reldir%/cdc.c %reldir%/cdc.h
 %canon_reldir%_libsl_cdc_la_CFLAGS = $(AM_CFLAGS) -fPIC
+
+check_PROGRAMS += tests/unit/test_cdc
+TESTS += tests/unit/test_cdc
+tests_unit_test_cdc_SOURCES = tests/unit/test_cdc.c
+tests_unit_test_cdc_CFLAGS = $(TEST_CCOPTS)
+tests_unit_test_cdc_LDADD = %reldir%/libsl_cdc.la $(TEST_LIBS)
