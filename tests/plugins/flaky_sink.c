@@ -1,7 +1,10 @@
 /*
  * flaky_sink.c — a fixture sink for the task runtime's tests: put() answers RETRY for the first
  * `retries` non-empty batches, then writes each record's value as one line to `file`; records whose
- * value contains `poison` are handed to report_errant() instead. Test fixture only: never shipped.
+ * value contains `poison` are handed to report_errant() instead. With `seek.offset` >= 0, open()
+ * asks the host (task_seek, ABI 1.1) to start every assigned partition there; with
+ * `rewind.once.to` >= 0, the first successful put() rewinds the partitions of its records there
+ * once. Test fixture only: never shipped.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +19,8 @@ struct flaky {
     int64_t backoff_ms;
     const char *poison;
     sluice_buf *line;
+    int64_t seek_offset;
+    int64_t rewind_to;
 };
 
 static const struct sluice_config_def flaky_defs[] = {
@@ -39,6 +44,16 @@ static const struct sluice_config_def flaky_defs[] = {
      .default_value = "poison",
      .importance = SLUICE_IMPORTANCE_LOW,
      .documentation = "Values containing this text are reported as errant."},
+    {.name = "seek.offset",
+     .type = SLUICE_CFG_LONG,
+     .default_value = "-1",
+     .importance = SLUICE_IMPORTANCE_LOW,
+     .documentation = "open() asks to start every assigned partition at this offset (-1: no)."},
+    {.name = "rewind.once.to",
+     .type = SLUICE_CFG_LONG,
+     .default_value = "-1",
+     .importance = SLUICE_IMPORTANCE_LOW,
+     .documentation = "The first successful put() rewinds its partitions here (-1: no)."},
     {.name = NULL},
 };
 
@@ -49,6 +64,8 @@ static sluice_rc flaky_create(sluice_ctx *ctx, const sluice_config *cfg, void **
     f->retries_left = sluice_host->cfg_long(cfg, "retries");
     f->backoff_ms = sluice_host->cfg_long(cfg, "retry.backoff.ms");
     f->poison = sluice_host->cfg_string(cfg, "poison");
+    f->seek_offset = sluice_host->cfg_long(cfg, "seek.offset");
+    f->rewind_to = sluice_host->cfg_long(cfg, "rewind.once.to");
     f->line = sluice_host->buf_new();
     const char *path = sluice_host->cfg_string(cfg, "file");
     if (path != NULL && *path != '\0') {
@@ -106,6 +123,22 @@ static sluice_rc flaky_put(void *task, sluice_record *const *records, size_t n)
     if (f->out != NULL) {
         fflush(f->out);
     }
+    if (f->rewind_to >= 0) {
+        for (size_t i = 0; i < n; i++) {
+            sluice_host->task_seek(f->ctx, sluice_host->rec_topic(records[i]),
+                                   sluice_host->rec_partition(records[i]), f->rewind_to);
+        }
+        f->rewind_to = -1;
+    }
+    return SLUICE_OK;
+}
+
+static sluice_rc flaky_open(void *task, const sluice_topic_partition *tps, size_t n)
+{
+    struct flaky *f = task;
+    for (size_t i = 0; i < n && f->seek_offset >= 0; i++) {
+        sluice_host->task_seek(f->ctx, tps[i].topic, tps[i].partition, f->seek_offset);
+    }
     return SLUICE_OK;
 }
 
@@ -125,6 +158,7 @@ static void flaky_destroy(void *task)
 static const struct sluice_sink_ops flaky_ops = {
     .struct_size = sizeof(struct sluice_sink_ops),
     .create = flaky_create,
+    .open = flaky_open,
     .put = flaky_put,
     .destroy = flaky_destroy,
 };

@@ -18,5 +18,5 @@ EXTRA_DIST += tests/integration/it_sink_pipeline.sh tests/integration/it_sink_er
 	tests/integration/it_kill9.sh
 TESTS += tests/integration/it_sink_pipeline.sh tests/integration/it_sink_errors.sh \
 	tests/integration/it_kill9.sh
-TESTS += tests/integration/it_broker_faults.sh
-EXTRA_DIST += tests/integration/it_broker_faults.sh
+TESTS += tests/integration/it_broker_faults.sh tests/integration/it_task_seek.sh
+EXTRA_DIST += tests/integration/it_broker_faults.sh tests/integration/it_task_seek.sh
