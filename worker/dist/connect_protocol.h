@@ -33,8 +33,8 @@ int sl_cp_protocol_version(const char *name);
 /* One connector's share: the connector instance itself (Java's task id -1) and/or task ids. */
 typedef struct sl_cp_conn {
     char *connector;
-    bool instance;   /* -1 present: this member runs the Connector instance */
-    int32_t *tasks;  /* task ids >= 0, ascending */
+    bool instance;  /* -1 present: this member runs the Connector instance */
+    int32_t *tasks; /* task ids >= 0, ascending */
     size_t ntasks;
 } sl_cp_conn;
 
@@ -64,21 +64,35 @@ typedef struct sl_cp_metadata {
     sl_cp_assignment *allocation;
 } sl_cp_metadata;
 
-/* Set helpers (the set owns its strings and arrays). */
-void sl_cp_set_add(sl_cp_set *s, const char *connector, int32_t task); /* task -1 = instance */
+/* Set helpers (the set owns its strings and arrays; `connector` is copied). A set keeps its
+ * connectors sorted by strcmp and each task list ascending, without duplicates, so equal sets
+ * have equal structs and encode to equal bytes; a connector with neither instance nor tasks is
+ * dropped. Task ids below -1 are ignored by add. Sets that add/remove touch must start zeroed
+ * and grow only through these helpers (their arrays have power-of-two capacity); the encoders
+ * accept any hand-built set. */
+void sl_cp_set_add(sl_cp_set *s, const char *connector, int32_t task);    /* task -1 = instance */
+void sl_cp_set_remove(sl_cp_set *s, const char *connector, int32_t task); /* absent: no-op */
 bool sl_cp_set_has(const sl_cp_set *s, const char *connector, int32_t task);
 size_t sl_cp_set_count(const sl_cp_set *s); /* instances + tasks */
 void sl_cp_set_clear(sl_cp_set *s);
-void sl_cp_set_copy(sl_cp_set *dst, const sl_cp_set *src); /* dst cleared first */
+void sl_cp_set_copy(sl_cp_set *dst, const sl_cp_set *src);       /* dst cleared first */
+void sl_cp_set_add_all(sl_cp_set *dst, const sl_cp_set *src);    /* dst = dst + src */
+void sl_cp_set_remove_all(sl_cp_set *dst, const sl_cp_set *src); /* dst = dst - src */
 
-/* Encode appends to out. Assignment V0 omits revoked/delay; V1/V2 write them. */
-void sl_cp_metadata_encode(const sl_cp_metadata *m, sl_buf *out);
-void sl_cp_assignment_encode(const sl_cp_assignment *a, sl_buf *out);
-/* Decode into *m / *a (zeroed first). Missing trailing V1 fields default (null arrays, delay 0);
- * a V0 assignment decodes with version 0. Returns 0, or -1 with err set. */
+/* Encode appends to out. Assignment V0 omits revoked/delay; V1/V2 write them. A NULL string is
+ * written as "". The metadata's allocation is written with the metadata's version, whatever its
+ * own version field says. Returns 0, or -1 with out untouched when a string is longer than
+ * 32767 bytes (a STRING cannot carry it; Java throws there too). */
+int sl_cp_metadata_encode(const sl_cp_metadata *m, sl_buf *out);
+int sl_cp_assignment_encode(const sl_cp_assignment *a, sl_buf *out);
+/* Decode into *m / *a (zeroed first; on error they are left cleared). Like Java, every version is
+ * read with the V1 reader: missing trailing fields default (null arrays = empty, delay 0), so a
+ * V0 assignment decodes with version 0; a field cut in the middle, a negative string length or
+ * array count below -1, a task id below -1 or a NUL inside a string is an error. Versions above
+ * 2 are read with the V2 layout (Java does the same); trailing bytes are ignored. Returns 0, or
+ * -1 with err set to a readable message naming the field. */
 int sl_cp_metadata_decode(const void *p, size_t n, sl_cp_metadata *m, char *err, size_t errlen);
-int sl_cp_assignment_decode(const void *p, size_t n, sl_cp_assignment *a, char *err,
-                            size_t errlen);
+int sl_cp_assignment_decode(const void *p, size_t n, sl_cp_assignment *a, char *err, size_t errlen);
 void sl_cp_metadata_clear(sl_cp_metadata *m);
 void sl_cp_assignment_clear(sl_cp_assignment *a);
 
