@@ -25,7 +25,8 @@ typedef struct sl_group sl_group;
 typedef struct sl_group_conf {
     /* Worker properties: bootstrap.servers, security.protocol, ssl.*, sasl.* (incl. Java's
      * sasl.jaas.config and librdkafka's sasl.username/sasl.password, sasl.mechanism(s)),
-     * request.timeout.ms, retry.backoff.ms, reconnect.backoff.ms. Borrowed for the group's life. */
+     * request.timeout.ms, socket.connection.setup.timeout.ms, retry.backoff.ms,
+     * reconnect.backoff.ms, reconnect.backoff.max.ms. Borrowed for the group's life. */
     const sl_props *worker;
     const char *group_id;
     const char *client_id;     /* e.g. "connect-127.0.0.1:8083" */
@@ -63,8 +64,17 @@ typedef struct sl_group_callbacks {
                      const void *assignment, size_t len);
     /* Membership is gone without a new assignment yet: the session expired, the coordinator has
      * been unreachable for about heartbeat.interval.ms, or a heartbeat answered that the
-     * generation is over. `reason` is readable. Incremental members stop their work here. */
+     * generation is over (ILLEGAL_GENERATION, UNKNOWN_MEMBER_ID). `reason` is readable.
+     * Incremental members stop their work here. Called once per lost assignment; a rejoin
+     * follows. REBALANCE_IN_PROGRESS is not a loss: the member just rejoins (join_prepare). */
     void (*lost)(void *arg, const char *reason);
+    /* Optional (may be NULL; added by the group engineer): a failure that retrying will not fix
+     * (SASL authentication refused, TLS certificate rejected, INCONSISTENT_GROUP_PROTOCOL,
+     * INVALID_GROUP_ID, INVALID_SESSION_TIMEOUT, GROUP_AUTHORIZATION_FAILED,
+     * GROUP_MAX_SIZE_REACHED, no common JoinGroup version). Called once per distinct failure;
+     * the member keeps retrying with reconnect.backoff.max.ms between attempts, so the caller
+     * decides whether to give up (Java's worker exits). */
+    void (*fatal)(void *arg, const char *reason);
 } sl_group_callbacks;
 
 /* Validates the security settings; err names the offending key. Nothing is connected yet. */
