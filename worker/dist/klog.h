@@ -10,6 +10,7 @@
 #ifndef SL_DIST_KLOG_H
 #define SL_DIST_KLOG_H
 
+#include <librdkafka/rdkafka.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -25,8 +26,18 @@ typedef void (*sl_klog_cb)(void *arg, int32_t partition, int64_t offset, const v
 
 typedef struct sl_klog sl_klog;
 
-/* worker: worker properties (bootstrap.servers, security, producer.*/consumer.* are NOT applied:
- * Java uses only the worker's common client settings for internal clients). */
+/* "<group.id>[-<client.id>]-<role>" (Java's ConnectUtils.clientIdBase + role; role "configs",
+ * "offsets", "statuses", "shared-admin"). Transferred: malloc'ed. */
+char *sl_klog_client_id(const sl_props *worker, const char *role);
+/* A librdkafka conf for an internal client as Java builds them from the worker's own settings:
+ * bootstrap.servers and the worker-level security.* / sasl.* / ssl.* keys (translated like every
+ * client key), client.id, the worker log. Transferred; NULL with err on a bad value. */
+rd_kafka_conf_t *sl_klog_internal_conf(const sl_props *worker, const char *client_id, char *err,
+                                       size_t errlen);
+
+/* worker: worker properties (bootstrap.servers and security keys; producer.* and consumer.* are
+ * NOT applied: Java uses only the worker's common client settings for internal clients). Role:
+ * "configs", "offsets" or "statuses". NULL with err when a client cannot be created. */
 sl_klog *sl_klog_new(const sl_props *worker, const char *topic, const char *role, sl_klog_cb cb,
                      void *arg, char *err, size_t errlen);
 /* Start reading from the beginning; returns once everything present at start has been handed
@@ -36,12 +47,15 @@ int sl_klog_start(sl_klog *l, int timeout_ms, char *err, size_t errlen);
  * (cb runs on the log's thread, so this gives a happens-before). 0, or -1 on timeout. Must not
  * be called from cb. */
 int sl_klog_read_to_end(sl_klog *l, int timeout_ms);
-/* Produce one record (val NULL = tombstone) to the murmur2 partition of key. With
+/* Produce one record (val NULL = tombstone) to the murmur2 partition of key (-1 with err before
+ * sl_klog_start: the partition count comes from it). Thread-safe. With
  * timeout_ms > 0 wait for the broker's ack: 0 acked, -1 failed or timed out (err set). With
  * timeout_ms == 0 return at once (delivery errors are logged). */
 int sl_klog_send(sl_klog *l, const void *key, size_t klen, const void *val, size_t vlen,
                  int timeout_ms, char *err, size_t errlen);
 int32_t sl_klog_partitions(const sl_klog *l);
-void sl_klog_destroy(sl_klog *l); /* stops the thread, flushes the producer (bounded) */
+/* Stops the thread, flushes the producer (at most 5 s, then unacknowledged records are purged).
+ * Accepts NULL. Not concurrently with other calls on l. */
+void sl_klog_destroy(sl_klog *l);
 
 #endif

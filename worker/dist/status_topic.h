@@ -53,9 +53,9 @@ size_t sl_status_cache_tasks(sl_status_cache *c, const char *name, int32_t **ids
 size_t sl_status_cache_topics(sl_status_cache *c, const char *name, char ***topics);
 /* Connector names that have any status (connector or task), malloc'ed like topics. */
 size_t sl_status_cache_connectors(sl_status_cache *c, char ***names);
-/* Java's safe-write rule for a task/connector status about to be written by worker_id at
- * generation: true when there is no previous value, it has the same worker id, or its generation
- * is <= generation. */
+/* Java's safe-write rule for a task status (task >= 0) or the connector's status (task < 0) about
+ * to be written by worker_id at generation: true when there is no previous value, it has the same
+ * worker id, or its generation is <= generation. */
 bool sl_status_cache_safe_to_write(sl_status_cache *c, const char *name, int32_t task,
                                    const char *worker_id, int32_t generation);
 void sl_status_clear(sl_status *s);
