@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The quick start: installs what is missing, builds sluice, starts a dev Kafka (sluice-mock-kafka) and
 # a standalone worker, creates a file sink connector through the REST API (the same JSON you would
-# send to Java Kafka Connect), produces Debezium change events and shows them arriving.
+# send to Java Kafka Connect), produces Debezium change events and shows them arriving. Then it
+# starts a private ClickHouse (Debian's clickhouse-server, config in a temp directory), creates a
+# ClickHouse sink connector on the same CDC topic and prints the table as SELECT ... FINAL sees it.
 # Everything keeps running afterwards so you can try the REST API; `scripts/quickstart.sh --stop`
 # stops it. Work files live in ./build/quickstart.
 set -euo pipefail
@@ -10,7 +12,7 @@ qs="$top/build/quickstart"
 port=${SLUICE_QUICKSTART_PORT:-8083}
 
 stop() {
-    for f in "$qs"/worker.pid "$qs"/kafka.pid; do
+    for f in "$qs"/worker.pid "$qs"/kafka.pid "$qs"/clickhouse.pid; do
         [ -f "$f" ] && kill "$(cat "$f")" 2>/dev/null || true
         rm -f "$f"
     done
@@ -47,7 +49,7 @@ value.converter=org.apache.kafka.connect.json.JsonConverter
 offset.storage.file.filename=$qs/state/connect.offsets
 offset.flush.interval.ms=1000
 listeners=http://127.0.0.1:$port
-plugin.path=$bin/plugins/file_sink/.libs
+plugin.path=$bin/plugins/file_sink/.libs,$bin/plugins/clickhouse_sink/.libs
 PROPS
 "$bin/sluice" standalone "$qs/worker.properties" >"$qs/worker.log" 2>&1 &
 echo $! >"$qs/worker.pid"
@@ -76,7 +78,12 @@ curl -s -X POST -H 'Content-Type: application/json' --data @"$qs/file-sink.json"
 
 say "Producing Debezium change events (MySQL inventory.customers: snapshot, update, delete)"
 events="$top/tests/data/debezium/07_flink_debezium-data-schema-include.jsonl"
-grep -v '^$' "$events" | kcat -P -b "$bootstrap" -t dbserver1.inventory.customers
+# Keyed as Debezium keys them (the primary key, with its schema): the ClickHouse table's ORDER BY.
+grep -v '^$' "$events" | jq -c '{schema: {type: "struct", optional: false, name: "dbserver1.inventory.products.Key",
+        fields: [{type: "int32", optional: false, field: "id"}]},
+    payload: {id: (.payload.after.id // .payload.before.id)}}' >"$qs/keys.jsonl"
+grep -v '^$' "$events" | paste -d '\t' "$qs/keys.jsonl" - |
+    kcat -P -b "$bootstrap" -t dbserver1.inventory.customers -K $'\t'
 echo "produced $(grep -c . "$events") events"
 
 say "Rows arriving in $qs/customers.txt"
@@ -89,6 +96,48 @@ cat "$qs/customers.txt" 2>/dev/null || echo "(nothing yet: see $qs/worker.log)"
 say "Connector status"
 curl -s "http://127.0.0.1:$port/connectors/customers-file/status"; echo
 
+say "Starting a private ClickHouse (clickhouse-server with its own config in $qs/clickhouse)"
+# shellcheck source=../tests/integration/clickhouse-lib.sh
+. "$top/tests/integration/clickhouse-lib.sh"
+if ch_start "$qs/clickhouse"; then
+    echo "$CH_PID" >"$qs/clickhouse.pid"
+    echo "ClickHouse $(ch_query 'SELECT version()') at $CH_URL (native port $CH_TCP_PORT)"
+
+    say "Creating a ClickHouse sink connector on the same topic (Debezium envelopes as they come)"
+    cat >"$qs/clickhouse-sink.json" <<JSON
+{
+  "name": "customers-clickhouse",
+  "config": {
+    "connector.class": "com.clickhouse.kafka.connect.ClickHouseSinkConnector",
+    "tasks.max": "1",
+    "topics": "dbserver1.inventory.customers",
+    "hostname": "127.0.0.1",
+    "port": "$CH_HTTP_PORT",
+    "ssl": "false",
+    "database": "default",
+    "topic2TableMap": "dbserver1.inventory.customers=products",
+    "batch.linger.ms": "200"
+  }
+}
+JSON
+    cat "$qs/clickhouse-sink.json"
+    curl -s -X POST -H 'Content-Type: application/json' --data @"$qs/clickhouse-sink.json" \
+        "http://127.0.0.1:$port/connectors"; echo
+
+    say "The table in ClickHouse: SELECT ... FROM products FINAL WHERE _is_deleted = 0"
+    for _ in $(seq 150); do
+        n=$(ch_query "SELECT count() FROM products FINAL WHERE _is_deleted = 0" 2>/dev/null) || n=0
+        [ "$n" = 10 ] && break
+        sleep 0.2
+    done
+    ch_query "SELECT id, name, description, weight FROM products FINAL WHERE _is_deleted = 0
+              ORDER BY id FORMAT PrettyCompactMonoBlock" ||
+        echo "(nothing yet: see $qs/worker.log)"
+    echo "(id 111 was created, updated and deleted at the source: it is a delete marker, filtered out)"
+else
+    echo "(clickhouse-server did not start: see $qs/clickhouse/log; the file sink part above is unaffected)"
+fi
+
 cat <<TRY
 
 Try next (the same calls you make against Java Kafka Connect):
@@ -99,6 +148,8 @@ Try next (the same calls you make against Java Kafka Connect):
   curl -s localhost:$port/connectors/customers-file/offsets
   curl -s localhost:$port/connector-plugins
   curl -s -X DELETE localhost:$port/connectors/customers-file
+ClickHouse:     curl -s '${CH_URL:-http://127.0.0.1:8123}/' --data-binary 'SELECT * FROM products FINAL WHERE _is_deleted = 0'
+                clickhouse-client --port ${CH_TCP_PORT:-9000}
 Produce more:   kcat -P -b $bootstrap -t dbserver1.inventory.customers
 Worker log:     $qs/worker.log
 Stop it all:    scripts/quickstart.sh --stop
