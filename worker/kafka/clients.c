@@ -234,13 +234,6 @@ rd_kafka_conf_t *sl_kafka_consumer_conf(const sl_props *worker, const sl_props *
         conf_set(conf, "enable.auto.offset.store", "false", err, errlen) != 0 ||
         conf_set(conf, "auto.offset.reset", "earliest", err, errlen) != 0 ||
         conf_set(conf, "enable.partition.eof", "false", err, errlen) != 0 ||
-        /* librdkafka prefetches up to 64 MiB per consumer by default, which is most of a sink
-         * worker's footprint; 16 MiB keeps the pipe full at broker speed. In 2.0 a full fetch
-         * queue backs the partition off for fetch.error.backoff.ms (500), which stalls a
-         * consumer that has caught up with its prefetch: 50 ms keeps it flowing. Both stay
-         * overridable with consumer.* / consumer.override.*. */
-        conf_set(conf, "queued.max.messages.kbytes", "16384", err, errlen) != 0 ||
-        conf_set(conf, "fetch.error.backoff.ms", "50", err, errlen) != 0 ||
         sl_kafka_conf_apply(conf, worker, "consumer.", max_poll_records, err, errlen) != 0 ||
         sl_kafka_conf_apply(conf, connector, "consumer.override.", max_poll_records, err, errlen) !=
             0) {
