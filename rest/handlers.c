@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include "config/props.h"
+#include "dist/forward.h"
 #include "rest/loggers.h"
 #include "rest/router.h"
 #include "util/log.h"
@@ -46,9 +47,108 @@ static void set_json(sl_rest_resp *resp, int status, const json_t *v)
     resp->body = v ? sl_rest_json_text(v) : NULL;
 }
 
-/* Apply the herder's convention: status is the HTTP status, err the message, out the body. */
-static void from_herder(sl_rest_resp *resp, int status, json_t *out, const sl_herr *err)
+static char *location_for(const call *c, const char *name);
+
+#define CONFLICT_MSG                                                                               \
+    "Cannot complete request because of a conflicting operation (e.g. worker rebalance)"
+
+/* The raw query without `forward`, then forward=<next> (Java's hop counter). malloc'ed. */
+static char *forward_query(const char *uri, const char *next)
 {
+    const char *q = strchr(uri, '?');
+    size_t n = (q != NULL ? strlen(q) : 0) + 32;
+    char *out = sl_xmalloc(n);
+    size_t o = 0;
+    out[0] = '\0';
+    const char *p = q != NULL ? q + 1 : "";
+    while (*p) {
+        size_t len = strcspn(p, "&");
+        bool is_fwd = (len >= 7 && strncmp(p, "forward", 7) == 0 && (len == 7 || p[7] == '='));
+        if (len > 0 && !is_fwd) {
+            o += (size_t)snprintf(out + o, n - o, "%s%.*s", o ? "&" : "", (int)len, p);
+        }
+        p += len;
+        if (*p == '&') {
+            p++;
+        }
+    }
+    snprintf(out + o, n - o, "%sforward=%s", o ? "&" : "", next);
+    return out;
+}
+
+/*
+ * SL_HERDER_FORWARD: send the original request to the worker that must serve it and answer with
+ * its reply verbatim (Java's HerderRequestHandler: at most two hops, then 409).
+ */
+static void forward_request(call *c, const sl_herr *err)
+{
+    sl_rest_resp *resp = c->resp;
+    const char *fwd = sl_rest_query_get(c->q, "forward");
+    if (err->forward_url[0] == '\0') {
+        set_error(resp, 409, err->message);
+        return;
+    }
+    if (fwd != NULL && strcasecmp(fwd, "true") != 0) {
+        set_error(resp, 409, CONFLICT_MSG);
+        return;
+    }
+    const char *uri = c->req->uri != NULL ? c->req->uri : "/";
+    const char *path = uri;
+    if (strncasecmp(path, "http://", 7) == 0 || strncasecmp(path, "https://", 8) == 0) {
+        path = strchr(strstr(path, "://") + 3, '/');
+        path = path != NULL ? path : "/";
+    }
+    size_t plen = strcspn(path, "?");
+    char *query = forward_query(path, fwd == NULL ? "true" : "false");
+    size_t ulen = strlen(err->forward_url) + plen + strlen(query) + 2;
+    char *url = sl_xmalloc(ulen);
+    snprintf(url, ulen, "%s%.*s?%s", err->forward_url, (int)plen, path, query);
+    free(query);
+    sl_fwd_req fr = {
+        .method = c->req->method,
+        .url = url,
+        .body = c->req->body,
+        .len = c->req->body_len,
+        .authorization = c->req->authorization,
+        .signature = c->req->signature,
+        .sig_algorithm = c->req->sig_algorithm,
+    };
+    sl_fwd_resp fresp;
+    char ferr[512] = "";
+    sl_debug("Forwarding %s %s to %s", c->req->method, path, url);
+    if (sl_forward(&fr, &fresp, ferr, sizeof(ferr)) != 0) {
+        char msg[700];
+        snprintf(msg, sizeof(msg), "IO Error trying to forward REST request: %s", ferr);
+        set_error(resp, 500, msg);
+        free(url);
+        return;
+    }
+    free(url);
+    free(resp->body);
+    resp->status = (int)fresp.status;
+    resp->body = (fresp.body != NULL && fresp.len > 0 && fresp.status != 204) ? fresp.body : NULL;
+    if (resp->body == NULL) {
+        free(fresp.body);
+    }
+    if (resp->status == 201 && resp->body != NULL) {
+        json_t *o = json_loads(resp->body, 0, NULL);
+        const char *name = json_string_value(json_object_get(o, "name"));
+        if (name != NULL) {
+            resp->location = location_for(c, name);
+        }
+        json_decref(o);
+    }
+}
+
+/* Apply the herder's convention: status is the HTTP status, err the message, out the body. */
+static void from_herder(call *c, int status, json_t *out, const sl_herr *err)
+{
+    sl_rest_resp *resp = c->resp;
+    if (status == SL_HERDER_FORWARD) {
+        json_decref(out);
+        forward_request(c, err);
+        return;
+    }
     if (status < 100 || status > 599) {
         sl_warn("herder returned invalid status %d", status);
         set_error(resp, 500, err->message[0] ? err->message : "Internal server error");
@@ -177,7 +277,7 @@ static void do_health(call *c)
     sl_herr err = {{0}};
     json_t *out = NULL;
     int st = sl_herder_health(c->env->herder, &out, &err);
-    from_herder(c->resp, st, out, &err);
+    from_herder(c, st, out, &err);
 }
 
 static void do_list(call *c)
@@ -210,7 +310,7 @@ static void do_list(call *c)
         json_decref(out);
         out = o;
     }
-    from_herder(c->resp, rc, out, &err);
+    from_herder(c, rc, out, &err);
 }
 
 static void do_create(call *c)
@@ -290,8 +390,8 @@ static void do_create(call *c)
     sl_herr err = {{0}};
     json_t *out = NULL;
     int st = sl_herder_create(c->env->herder, name, props, state, &out, &err);
-    from_herder(c->resp, st, out, &err);
-    if (st == 201) {
+    from_herder(c, st, out, &err);
+    if (st == 201 && c->resp->location == NULL) {
         c->resp->location = location_for(c, name);
     }
     sl_props_free(props);
@@ -330,8 +430,8 @@ static void do_config_put(call *c)
     sl_herr err = {{0}};
     json_t *out = NULL;
     int st = sl_herder_put_config(c->env->herder, name, props, &out, &err);
-    from_herder(c->resp, st, out, &err);
-    if (st == 201) {
+    from_herder(c, st, out, &err);
+    if (st == 201 && c->resp->location == NULL) {
         c->resp->location = location_for(c, name);
     }
     sl_props_free(props);
@@ -371,7 +471,7 @@ static void do_config_patch(call *c)
     json_t *out = NULL;
     int st = sl_herder_patch_config(c->env->herder, c->m->name, patch, &out, &err);
     json_decref(patch);
-    from_herder(c->resp, st, out, &err);
+    from_herder(c, st, out, &err);
 }
 
 static void do_offsets_patch(call *c)
@@ -409,7 +509,7 @@ static void do_offsets_patch(call *c)
     sl_herr err = {{0}};
     json_t *out = NULL;
     int st = sl_herder_alter_offsets(c->env->herder, c->m->name, c->body, &out, &err);
-    from_herder(c->resp, st, out, &err);
+    from_herder(c, st, out, &err);
 }
 
 static void do_validate(call *c)
@@ -457,8 +557,38 @@ static void do_validate(call *c)
     sl_herr err = {{0}};
     json_t *out = NULL;
     int st = sl_herder_validate(c->env->herder, c->m->name, props, &out, &err);
-    from_herder(c->resp, st, out, &err);
+    from_herder(c, st, out, &err);
     sl_props_free(props);
+}
+
+/* POST /connectors/{c}/tasks (internal): task configs from a follower, signed (KIP-507). */
+static void do_tasks_put(call *c)
+{
+    if (no_herder(c)) {
+        return;
+    }
+    sl_herder_sig sig = {.signature = c->req->signature,
+                         .algorithm = c->req->sig_algorithm,
+                         .body = c->req->body,
+                         .len = c->req->body_len};
+    sl_herr err = {{0}};
+    int st = sl_herder_put_task_configs(c->env->herder, c->m->name, c->body, &sig, &err);
+    from_herder(c, st, NULL, &err);
+}
+
+/* PUT /connectors/{c}/fence (internal). */
+static void do_fence(call *c)
+{
+    if (no_herder(c)) {
+        return;
+    }
+    sl_herder_sig sig = {.signature = c->req->signature,
+                         .algorithm = c->req->sig_algorithm,
+                         .body = c->req->body,
+                         .len = c->req->body_len};
+    sl_herr err = {{0}};
+    int st = sl_herder_fence(c->env->herder, c->m->name, &sig, &err);
+    from_herder(c, st, NULL, &err);
 }
 
 static void do_logger_put(call *c)
@@ -572,7 +702,7 @@ static bool do_simple(call *c)
         json_decref(out);
         out = NULL; /* 202 Accepted with an empty body */
     }
-    from_herder(c->resp, st, out, &err);
+    from_herder(c, st, out, &err);
     return true;
 }
 
@@ -602,6 +732,12 @@ static void dispatch(call *c)
         return;
     case SL_ROUTE_PLUGIN_VALIDATE:
         do_validate(c);
+        return;
+    case SL_ROUTE_TASKS_PUT:
+        do_tasks_put(c);
+        return;
+    case SL_ROUTE_FENCE:
+        do_fence(c);
         return;
     case SL_ROUTE_LOGGERS:
     case SL_ROUTE_LOGGER_GET:

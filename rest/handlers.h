@@ -25,12 +25,15 @@ typedef struct sl_rest_env {
 } sl_rest_env;
 
 typedef struct sl_rest_req {
-    const char *method;       /* as received */
-    const char *uri;          /* raw request target: path[?query], still percent-encoded */
-    const char *content_type; /* NULL when absent */
-    const char *host;         /* Host header, NULL when absent */
-    const char *accept;       /* Accept header, NULL when absent */
-    const char *body;         /* not NUL-terminated; may be NULL when body_len is 0 */
+    const char *method;        /* as received */
+    const char *uri;           /* raw request target: path[?query], still percent-encoded */
+    const char *content_type;  /* NULL when absent */
+    const char *host;          /* Host header, NULL when absent */
+    const char *accept;        /* Accept header, NULL when absent */
+    const char *authorization; /* Authorization header (copied when forwarding), or NULL */
+    const char *signature;     /* X-Connect-Authorization (KIP-507), or NULL */
+    const char *sig_algorithm; /* X-Connect-Request-Signature-Algorithm, or NULL */
+    const char *body;          /* not NUL-terminated; may be NULL when body_len is 0 */
     size_t body_len;
     bool body_too_large;
 } sl_rest_req;

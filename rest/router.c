@@ -39,6 +39,8 @@ static const struct route_def {
     {SL_ROUTE_RESUME, "PUT", "connectors/{c}/resume"},
     {SL_ROUTE_STOP, "PUT", "connectors/{c}/stop"},
     {SL_ROUTE_TASKS, "GET", "connectors/{c}/tasks"},
+    {SL_ROUTE_TASKS_PUT, "POST", "connectors/{c}/tasks"},
+    {SL_ROUTE_FENCE, "PUT", "connectors/{c}/fence"},
     {SL_ROUTE_TASKS_CONFIG, "GET", "connectors/{c}/tasks-config"},
     {SL_ROUTE_TASK_STATUS, "GET", "connectors/{c}/tasks/{t}/status"},
     {SL_ROUTE_TASK_RESTART, "POST", "connectors/{c}/tasks/{t}/restart"},
@@ -236,6 +238,7 @@ bool sl_rest_route_takes_body(int route)
     case SL_ROUTE_OFFSETS_PATCH:
     case SL_ROUTE_PLUGIN_VALIDATE:
     case SL_ROUTE_LOGGER_PUT:
+    case SL_ROUTE_TASKS_PUT:
         return true;
     default:
         return false;

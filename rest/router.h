@@ -41,7 +41,9 @@ enum sl_rest_route_id {
     SL_ROUTE_LOGGERS,
     SL_ROUTE_LOGGER_GET,
     SL_ROUTE_LOGGER_PUT,
-    SL_ROUTE_OPTIONS, /* OPTIONS on a known path: answer with Allow (and CORS preflight) */
+    SL_ROUTE_TASKS_PUT, /* internal: POST /connectors/{c}/tasks (task configs to the leader) */
+    SL_ROUTE_FENCE,     /* internal: PUT /connectors/{c}/fence */
+    SL_ROUTE_OPTIONS,   /* OPTIONS on a known path: answer with Allow (and CORS preflight) */
 };
 
 typedef struct sl_rest_match {

@@ -247,6 +247,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             .content_type = header(conn, MHD_HTTP_HEADER_CONTENT_TYPE),
             .host = header(conn, MHD_HTTP_HEADER_HOST),
             .accept = header(conn, MHD_HTTP_HEADER_ACCEPT),
+            .authorization = header(conn, MHD_HTTP_HEADER_AUTHORIZATION),
+            .signature = header(conn, "X-Connect-Authorization"),
+            .sig_algorithm = header(conn, "X-Connect-Request-Signature-Algorithm"),
             .body = rc->body,
             .body_len = rc->len,
             .body_too_large = rc->too_large,
@@ -356,6 +359,7 @@ static void set_advertised(sl_rest *r, const sl_props *worker, const char *schem
              port);
     if (r->herder != NULL) {
         sl_herder_set_worker_id(r->herder, worker_id);
+        sl_herder_set_rest_url(r->herder, r->url);
     }
 }
 

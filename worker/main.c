@@ -3,6 +3,7 @@
  * It wires the pieces together in start-up order and waits for a signal; it must never hold
  * logic of its own beyond that (lifecycle lives in the herder, HTTP in rest/).
  */
+#include <curl/curl.h>
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
@@ -11,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "config/config.h"
 #include "config/props.h"
@@ -294,6 +296,149 @@ static int cmd_standalone(int argc, char **argv, const sigset_t *sigs)
     return rc;
 }
 
+/* ---- distributed ---- */
+
+/* The keys Java's DistributedConfig requires (no defaults), in its order. */
+static int check_distributed_keys(const sl_props *worker, char *err, size_t errlen)
+{
+    static const char *const required[] = {
+        "group.id",
+        "config.storage.topic",
+        "offset.storage.topic",
+        "status.storage.topic",
+        "key.converter",
+        "value.converter",
+        NULL,
+    };
+    for (size_t i = 0; required[i] != NULL; i++) {
+        const char *v = sl_props_get(worker, required[i]);
+        if (v == NULL) {
+            snprintf(err, errlen,
+                     "Missing required configuration \"%s\" which has no default value.",
+                     required[i]);
+            return -1;
+        }
+    }
+    return sl_worker_config_check(worker, true, err, errlen);
+}
+
+/* Distributed start-up can wait on Kafka for a while (internal topics, reading them to the end):
+ * a signal must still stop the worker then, like Java's shutdown hook. */
+struct sigwatch {
+    const sigset_t *sigs;
+    pthread_mutex_t mu;
+    pthread_cond_t cond;
+    bool started;
+    int sig;
+};
+
+static void *sigwatch_main(void *arg)
+{
+    struct sigwatch *w = arg;
+    int sig = wait_for_signal(w->sigs);
+    pthread_mutex_lock(&w->mu);
+    if (!w->started) {
+        pthread_mutex_unlock(&w->mu);
+        sl_info("Received %s during start-up; exiting", sig == SIGINT ? "SIGINT" : "SIGTERM");
+        _exit(0); /* nothing runs yet: no task started, no assignment taken */
+    }
+    w->sig = sig;
+    pthread_cond_signal(&w->cond);
+    pthread_mutex_unlock(&w->mu);
+    return NULL;
+}
+
+static int cmd_distributed(int argc, char **argv, const sigset_t *sigs)
+{
+    if (argc != 1) {
+        fprintf(stderr, "sluice distributed: %s\n",
+                argc < 1 ? "missing WORKER.properties" : "takes exactly one WORKER.properties");
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    sl_info("sluice %s starting in distributed mode", SLUICE_VERSION);
+    char err[2048];
+    sl_props *worker = sl_props_new();
+    if (sl_props_load_file(argv[0], worker, err, sizeof err) != 0) {
+        fprintf(stderr, "sluice: cannot load worker config %s: %s\n", argv[0], err);
+        sl_props_free(worker);
+        return 1;
+    }
+    if (check_distributed_keys(worker, err, sizeof err) != 0) {
+        sl_error("Stopping due to error: org.apache.kafka.common.config.ConfigException: %s", err);
+        fprintf(stderr, "sluice: %s\n", err);
+        sl_props_free(worker);
+        return 1;
+    }
+    warn_unknown_worker_keys(worker);
+    curl_global_init(CURL_GLOBAL_DEFAULT); /* before any thread: leader forwarding uses libcurl */
+
+    const char *plugin_path = sl_props_get(worker, "plugin.path");
+    int refused = sl_catalog_load(plugin_path != NULL && *plugin_path != '\0' ? plugin_path : NULL);
+    sl_info("Loaded %zu components (%d plugin file(s) refused)", sl_catalog_count(), refused);
+
+    int rc = 1;
+    sl_rest *rest = NULL;
+    struct sigwatch w = {.sigs = sigs};
+    pthread_mutex_init(&w.mu, NULL);
+    pthread_cond_init(&w.cond, NULL);
+    pthread_t watcher;
+    bool watching = pthread_create(&watcher, NULL, sigwatch_main, &w) == 0;
+    sl_herder *h = sl_herder_new_distributed(worker, err, sizeof err);
+    if (h == NULL) {
+        sl_error("Failed to start the worker: %s", err);
+        goto out;
+    }
+    /* REST first: the advertised URL goes into the group metadata and the worker id into the
+     * status records. Until the herder has joined, leader-only requests answer 409. */
+    rest = sl_rest_start(h, worker, err, sizeof err);
+    if (rest == NULL) {
+        sl_error("Failed to start the REST server: %s", err);
+        goto out;
+    }
+    if (sl_herder_start(h, err, sizeof err) != 0) {
+        sl_error("Failed to start the worker: %s", err);
+        goto out;
+    }
+    const char *url = sl_rest_advertised_url(rest);
+    sl_info("Worker ready in %.1f ms; REST API at %s", elapsed_ms(&t0),
+            url != NULL ? url : "(unknown)");
+    pthread_mutex_lock(&w.mu);
+    w.started = true;
+    while (watching && w.sig == 0) {
+        pthread_cond_wait(&w.cond, &w.mu);
+    }
+    int sig = w.sig;
+    pthread_mutex_unlock(&w.mu);
+    if (!watching) {
+        sig = wait_for_signal(sigs);
+    }
+    sl_info("Received %s; shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
+    rc = 0;
+out:
+    if (watching && rc != 0) {
+        pthread_mutex_lock(&w.mu);
+        w.started = true; /* a signal from now on only ends the wait below */
+        pthread_mutex_unlock(&w.mu);
+        pthread_cancel(watcher);
+    }
+    if (watching) {
+        pthread_join(watcher, NULL);
+    }
+    /* Stop the work and leave the group before the REST server goes away: requests in flight may
+     * still be answered. */
+    sl_herder_stop(h);
+    sl_rest_stop(rest);
+    sl_herder_destroy(h);
+    sl_catalog_shutdown();
+    curl_global_cleanup();
+    sl_props_free(worker);
+    sl_info("Worker stopped");
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     /* Block the shutdown signals before any thread exists so every thread inherits the mask and
@@ -322,8 +467,7 @@ int main(int argc, char **argv)
         return cmd_standalone(argc - 2, argv + 2, &sigs);
     }
     if (strcmp(cmd, "distributed") == 0) {
-        fprintf(stderr, "sluice: distributed mode is not yet supported\n");
-        return EXIT_USAGE;
+        return cmd_distributed(argc - 2, argv + 2, &sigs);
     }
     if (strcmp(cmd, "plugins") == 0) {
         return cmd_plugins(argc - 2, argv + 2);

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # it_cli.sh — the sluice command line: version, help, plugins (lists the file sink and
-# JsonConverter), distributed (not yet: exit 2), unknown commands, a missing worker file, and a
+# JsonConverter), distributed (usage and required keys), unknown commands, a missing worker file, and a
 # standalone worker that exits 0 on SIGTERM. Needs no Kafka; must never leave a worker running.
 set -uo pipefail
 
@@ -48,10 +48,22 @@ out=$("$SLUICE_BIN" frobnicate 2>&1); rc=$?
 "$SLUICE_BIN" >/dev/null 2>&1; rc=$?
 [ $rc -eq 2 ] && ok "no command exits 2" || fail "no command: rc=$rc"
 
-# --- distributed is not there yet
+# --- distributed: usage, a missing file, required keys with Java's message (the cluster itself is
+# tested by it_dist_*.sh)
+out=$("$SLUICE_BIN" distributed 2>&1); rc=$?
+[ $rc -eq 2 ] && grep -q "missing WORKER.properties" <<<"$out" \
+    && ok "distributed without a file exits 2" || fail "distributed no file: rc=$rc out='$out'"
 out=$("$SLUICE_BIN" distributed "$tmp/none.properties" 2>&1); rc=$?
-[ $rc -eq 2 ] && grep -q "distributed mode is not yet supported" <<<"$out" \
-    && ok "distributed exits 2" || fail "distributed: rc=$rc out='$out'"
+[ $rc -eq 1 ] && grep -q "cannot load worker config" <<<"$out" \
+    && ok "distributed with a missing file exits 1" || fail "distributed: rc=$rc out='$out'"
+printf 'bootstrap.servers=127.0.0.1:1\ngroup.id=g\nconfig.storage.topic=c\n' >"$tmp/dist.properties"
+out=$("$SLUICE_BIN" distributed "$tmp/dist.properties" 2>&1); rc=$?
+[ $rc -eq 1 ] && grep -q 'Missing required configuration "offset.storage.topic" which has no default value.' <<<"$out" \
+    && ok "distributed names the first missing required key" || fail "distributed keys: rc=$rc out='$out'"
+printf 'offset.storage.topic=o\nstatus.storage.topic=s\nkey.converter=org.apache.kafka.connect.storage.StringConverter\n' >>"$tmp/dist.properties"
+out=$("$SLUICE_BIN" distributed "$tmp/dist.properties" 2>&1); rc=$?
+[ $rc -eq 1 ] && grep -q 'Missing required configuration "value.converter" which has no default value.' <<<"$out" \
+    && ok "distributed requires value.converter" || fail "distributed converters: rc=$rc out='$out'"
 
 # --- plugins
 pdir=$(plugin_dir)

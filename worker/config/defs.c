@@ -228,6 +228,31 @@ const struct sluice_config_def sl_worker_config_defs[] = {
       "response of a request. If the response is not received before the timeout elapses the "
       "client will resend the request if necessary or fail the request if retries are "
       "exhausted."),
+    /* The common client settings DistributedConfig adds for the worker's group membership and
+     * internal topics (Java's defaults). */
+    W("security.protocol", SLUICE_CFG_STRING, 0, "PLAINTEXT", MEDIUM,
+      "Protocol used to communicate with brokers. Valid values are: PLAINTEXT, SSL, "
+      "SASL_PLAINTEXT, SASL_SSL."),
+    W("retry.backoff.ms", SLUICE_CFG_LONG, 0, "100", LOW,
+      "The amount of time to wait before attempting to retry a failed request to a given topic "
+      "partition. This avoids repeatedly sending requests in a tight loop under some failure "
+      "scenarios."),
+    W("reconnect.backoff.ms", SLUICE_CFG_LONG, 0, "50", LOW,
+      "The base amount of time to wait before attempting to reconnect to a given host. This "
+      "avoids repeatedly connecting to a host in a tight loop. This backoff applies to all "
+      "connection attempts by the client to a broker."),
+    W("reconnect.backoff.max.ms", SLUICE_CFG_LONG, 0, "1000", LOW,
+      "The maximum amount of time in milliseconds to wait when reconnecting to a broker that "
+      "has repeatedly failed to connect. If provided, the backoff per host will increase "
+      "exponentially for each consecutive connection failure, up to this maximum."),
+    W("connections.max.idle.ms", SLUICE_CFG_LONG, 0, "540000", MEDIUM,
+      "Close idle connections after the number of milliseconds specified by this config."),
+    W("receive.buffer.bytes", SLUICE_CFG_INT, 0, "32768", MEDIUM,
+      "The size of the TCP receive buffer (SO_RCVBUF) to use when reading data. If the value is "
+      "-1, the OS default will be used."),
+    W("send.buffer.bytes", SLUICE_CFG_INT, 0, "131072", MEDIUM,
+      "The size of the TCP send buffer (SO_SNDBUF) to use when sending data. If the value is -1, "
+      "the OS default will be used."),
     W("offset.storage.file.filename", SLUICE_CFG_STRING, NULLDEF, NULL, HIGH,
       "File to store source connector offsets. Required in standalone mode (unless state.dir is "
       "set)."),

@@ -1,8 +1,11 @@
 /*
- * herder.c — the standalone herder: the single owner of connector and task lifecycle state
- * (target states, connector/task statuses, task threads, active topics) and of the standalone
- * state file. It must never log or persist resolved (config provider) values, and never hold its
- * data lock while starting or joining a task thread (tasks report state from their own thread).
+ * herder.c — the herder: the single owner of connector and task lifecycle state (target states,
+ * connector/task statuses, task threads, active topics). Its local runtime (task threads, local
+ * states, callbacks) serves both modes; the standalone backend (state file, everything local)
+ * lives here, the distributed one in worker/dist/distributed.c, which drives the runtime through
+ * runtime.h and answers the mode-specific requests. It must never log or persist resolved (config
+ * provider) values, and never hold its data lock while starting or joining a task thread (tasks
+ * report state from their own thread).
  *
  * Locking: `ops` serialises lifecycle operations (create, put, delete, restart, pause, ...), so
  * while it is held no connector can appear or vanish under us; `mu` protects the data and is
@@ -22,6 +25,8 @@
 #include <strings.h>
 
 #include "config/config.h"
+#include "dist/distributed.h"
+#include "herder/runtime.h"
 #include "herder/state.h"
 #include "kafka/group_offsets.h"
 #include "plugin/catalog.h"
@@ -33,7 +38,8 @@ struct htask {
     sl_task *task; /* NULL when not running (failed to start, or being stopped) */
     int state;     /* enum sl_task_state */
     char *trace;
-    uint64_t gen; /* which start of this slot the callbacks belong to; 0 = ignore callbacks */
+    uint64_t gen;      /* which start of this slot the callbacks belong to; 0 = ignore callbacks */
+    sl_props *tconfig; /* distributed: the raw task config it was started with (NULL: not here) */
 };
 
 struct hconn {
@@ -54,6 +60,7 @@ struct hconn {
 struct task_ref {
     sl_herder *h;
     uint64_t gen;
+    int32_t task;
     struct task_ref *next;
 };
 
@@ -69,6 +76,8 @@ struct sl_herder {
     bool stopped;
     uint64_t next_gen;
     struct task_ref *refs;
+    sl_dist *dist;     /* distributed mode; NULL in standalone */
+    sl_rt_hooks hooks; /* distributed: local state changes go to the status topic */
     bool topic_tracking;
     bool topic_reset;
     int64_t shutdown_timeout_ms;
@@ -141,6 +150,7 @@ static void free_tasks(struct htask *tasks, int n)
 {
     for (int i = 0; i < n; i++) {
         free(tasks[i].trace);
+        sl_props_free(tasks[i].tconfig);
     }
     free(tasks);
 }
@@ -174,6 +184,7 @@ static void on_task_state(void *arg, const char *connector, int32_t task_id, int
 {
     struct task_ref *ref = arg;
     sl_herder *h = ref->h;
+    sl_rt_hooks hooks = {0};
     pthread_mutex_lock(&h->mu);
     struct hconn *c = find_conn(h, connector);
     if (c != NULL && task_id >= 0 && task_id < c->ntasks && c->tasks[task_id].gen == ref->gen) {
@@ -184,14 +195,33 @@ static void on_task_state(void *arg, const char *connector, int32_t task_id, int
         } else {
             set_trace(&t->trace, NULL);
         }
+        hooks = h->hooks;
     }
     pthread_mutex_unlock(&h->mu);
+    if (hooks.task_state != NULL) {
+        hooks.task_state(hooks.arg, connector, task_id, state,
+                         state == SL_TASK_FAILED
+                             ? (trace != NULL && *trace != '\0' ? trace : "task failed")
+                             : NULL);
+    }
 }
 
 static void on_task_topic(void *arg, const char *connector, const char *topic)
 {
     struct task_ref *ref = arg;
     sl_herder *h = ref->h;
+    pthread_mutex_lock(&h->mu);
+    sl_rt_hooks hooks = h->hooks;
+    pthread_mutex_unlock(&h->mu);
+    if (hooks.topic != NULL) {
+        if (h->topic_tracking) {
+            hooks.topic(hooks.arg, connector, ref->task, topic);
+        }
+        return;
+    }
+    if (h->dist != NULL) {
+        return; /* distributed and stopping: topics are not tracked locally */
+    }
     pthread_mutex_lock(&h->mu);
     struct hconn *c = find_conn(h, connector);
     if (c != NULL && h->topic_tracking) {
@@ -208,10 +238,11 @@ static void on_task_topic(void *arg, const char *connector, const char *topic)
 }
 
 /* mu held. */
-static struct task_ref *new_ref(sl_herder *h)
+static struct task_ref *new_ref(sl_herder *h, int32_t task)
 {
     struct task_ref *r = sl_xcalloc(1, sizeof *r);
     r->h = h;
+    r->task = task;
     r->gen = ++h->next_gen;
     r->next = h->refs;
     h->refs = r;
@@ -287,11 +318,22 @@ static void stop_all_tasks(sl_herder *h, struct hconn *c)
     free_tasks(tasks, n);
 }
 
+/* Tell the distributed backend about a local state change (never with a lock held). */
+static void report(sl_herder *h, const char *conn, int task, int state, const char *trace)
+{
+    pthread_mutex_lock(&h->mu);
+    sl_rt_hooks hooks = h->hooks;
+    pthread_mutex_unlock(&h->mu);
+    if (hooks.task_state != NULL) {
+        hooks.task_state(hooks.arg, conn, task, state, trace);
+    }
+}
+
 /* Start task slot i of c with the resolved config. */
 static void start_one_task(sl_herder *h, struct hconn *c, int i, const sl_props *resolved)
 {
     pthread_mutex_lock(&h->mu);
-    struct task_ref *ref = new_ref(h);
+    struct task_ref *ref = new_ref(h, i);
     struct htask *t = &c->tasks[i];
     t->gen = ref->gen;
     t->state = c->target == SL_TARGET_PAUSED ? SL_TASK_PAUSED : SL_TASK_RUNNING;
@@ -309,12 +351,14 @@ static void start_one_task(sl_herder *h, struct hconn *c, int i, const sl_props 
         .arg = ref,
     };
     char err[1024] = "";
+    /* Reported before the thread starts, so its own reports always come after this one. */
+    report(h, c->name, i, spec.start_paused ? SL_TASK_PAUSED : SL_TASK_RUNNING, NULL);
     sl_task *task = sl_task_start(&spec, err, sizeof err);
 
+    char trace[1200] = "";
     pthread_mutex_lock(&h->mu);
     if (task == NULL) {
         t->state = SL_TASK_FAILED;
-        char trace[1200];
         snprintf(trace, sizeof trace, "Failed to start task %s-%d: %s", c->name, i,
                  err[0] != '\0' ? err : "unknown error");
         set_trace(&t->trace, trace);
@@ -324,6 +368,7 @@ static void start_one_task(sl_herder *h, struct hconn *c, int i, const sl_props 
     pthread_mutex_unlock(&h->mu);
     if (task == NULL) {
         sl_cerror(c->name, "Failed to start task %d: %s", i, err);
+        report(h, c->name, i, SL_TASK_FAILED, trace);
     }
 }
 
@@ -558,6 +603,20 @@ static char *state_dir_of(const sl_props *worker, char *err, size_t errlen)
     return sl_xstrndup(file, (size_t)(slash - file));
 }
 
+static sl_herder *herder_alloc(const sl_props *worker, sl_providers *providers)
+{
+    sl_herder *h = sl_xcalloc(1, sizeof *h);
+    h->worker = worker;
+    h->providers = providers;
+    pthread_mutex_init(&h->ops, NULL);
+    pthread_mutex_init(&h->mu, NULL);
+    h->topic_tracking = sl_props_get_bool(worker, "topic.tracking.enable", true);
+    h->topic_reset = sl_props_get_bool(worker, "topic.tracking.allow.reset", true);
+    h->shutdown_timeout_ms = sl_props_get_long(worker, "task.shutdown.graceful.timeout.ms", 5000);
+    snprintf(h->worker_id, sizeof h->worker_id, "localhost:8083");
+    return h;
+}
+
 sl_herder *sl_herder_new(const sl_props *worker, char *err, size_t errlen)
 {
     char *dir = state_dir_of(worker, err, errlen);
@@ -569,24 +628,53 @@ sl_herder *sl_herder_new(const sl_props *worker, char *err, size_t errlen)
         free(dir);
         return NULL;
     }
-    sl_herder *h = sl_xcalloc(1, sizeof *h);
-    h->worker = worker;
-    h->providers = providers;
-    pthread_mutex_init(&h->ops, NULL);
-    pthread_mutex_init(&h->mu, NULL);
+    sl_herder *h = herder_alloc(worker, providers);
     size_t len = strlen(dir) + strlen(SL_STATE_FILE) + 2;
     h->state_path = sl_xmalloc(len);
     snprintf(h->state_path, len, "%s/%s", dir, SL_STATE_FILE);
     free(dir);
-    h->topic_tracking = sl_props_get_bool(worker, "topic.tracking.enable", true);
-    h->topic_reset = sl_props_get_bool(worker, "topic.tracking.allow.reset", true);
-    h->shutdown_timeout_ms = sl_props_get_long(worker, "task.shutdown.graceful.timeout.ms", 5000);
-    snprintf(h->worker_id, sizeof h->worker_id, "localhost:8083");
     return h;
+}
+
+sl_herder *sl_herder_new_distributed(const sl_props *worker, char *err, size_t errlen)
+{
+    sl_providers *providers = sl_providers_new(worker, err, errlen);
+    if (providers == NULL) {
+        return NULL;
+    }
+    sl_herder *h = herder_alloc(worker, providers);
+    h->dist = sl_dist_new(h, worker, err, errlen);
+    if (h->dist == NULL) {
+        sl_herder_destroy(h);
+        return NULL;
+    }
+    return h;
+}
+
+bool sl_herder_is_distributed(const sl_herder *h)
+{
+    return h != NULL && h->dist != NULL;
+}
+
+void sl_herder_set_rest_url(sl_herder *h, const char *url)
+{
+    if (h->dist != NULL) {
+        sl_dist_set_url(h->dist, url);
+    }
 }
 
 int sl_herder_start(sl_herder *h, char *err, size_t errlen)
 {
+    if (h->dist != NULL) {
+        if (sl_dist_start(h->dist, err, errlen) != 0) {
+            return -1;
+        }
+        pthread_mutex_lock(&h->mu);
+        h->started = true;
+        pthread_mutex_unlock(&h->mu);
+        h->cid_running = pthread_create(&h->cid_thread, NULL, cid_main, h) == 0;
+        return 0;
+    }
     char dir[4096];
     const char *slash = strrchr(h->state_path, '/');
     snprintf(dir, sizeof dir, "%.*s", (int)(slash - h->state_path), h->state_path);
@@ -632,6 +720,9 @@ void sl_herder_stop(sl_herder *h)
     if (h == NULL) {
         return;
     }
+    if (h->dist != NULL) {
+        sl_dist_stop(h->dist); /* leaves the group, stops the local tasks through the runtime */
+    }
     pthread_mutex_lock(&h->ops);
     if (h->stopped) {
         pthread_mutex_unlock(&h->ops);
@@ -675,6 +766,8 @@ void sl_herder_destroy(sl_herder *h)
         return;
     }
     sl_herder_stop(h);
+    sl_dist_destroy(h->dist);
+    h->dist = NULL;
     while (h->conns != NULL) {
         struct hconn *c = h->conns;
         h->conns = c->next;
@@ -717,6 +810,9 @@ void sl_herder_set_worker_id(sl_herder *h, const char *id)
 
 int sl_herder_health(sl_herder *h, json_t **out, sl_herr *err)
 {
+    if (h->dist != NULL) {
+        return sl_dist_health(h->dist, out, err);
+    }
     pthread_mutex_lock(&h->mu);
     bool started = h->started;
     bool stopped = h->stopped;
@@ -741,6 +837,9 @@ int sl_herder_health(sl_herder *h, json_t **out, sl_herr *err)
 
 int sl_herder_list(sl_herder *h, bool expand_status, bool expand_info, json_t **out, sl_herr *err)
 {
+    if (h->dist != NULL) {
+        return sl_dist_list(h->dist, expand_status, expand_info, out, err);
+    }
     pthread_mutex_lock(&h->mu);
     json_t *res;
     if (!expand_status && !expand_info) {
@@ -824,31 +923,49 @@ static int view_conn(sl_herder *h, const char *name, conn_view_fn fn, bool statu
 
 int sl_herder_info(sl_herder *h, const char *name, json_t **out, sl_herr *err)
 {
+    if (h->dist != NULL) {
+        return sl_dist_info(h->dist, name, out, err);
+    }
     return view_conn(h, name, view_info, false, out, err);
 }
 
 int sl_herder_config(sl_herder *h, const char *name, json_t **out, sl_herr *err)
 {
+    if (h->dist != NULL) {
+        return sl_dist_config(h->dist, name, out, err);
+    }
     return view_conn(h, name, view_config, false, out, err);
 }
 
 int sl_herder_status(sl_herder *h, const char *name, json_t **out, sl_herr *err)
 {
+    if (h->dist != NULL) {
+        return sl_dist_status(h->dist, name, out, err);
+    }
     return view_conn(h, name, conn_status_json, true, out, err);
 }
 
 int sl_herder_tasks(sl_herder *h, const char *name, json_t **out, sl_herr *err)
 {
+    if (h->dist != NULL) {
+        return sl_dist_tasks(h->dist, name, out, err);
+    }
     return view_conn(h, name, view_tasks, false, out, err);
 }
 
 int sl_herder_tasks_config(sl_herder *h, const char *name, json_t **out, sl_herr *err)
 {
+    if (h->dist != NULL) {
+        return sl_dist_tasks_config(h->dist, name, out, err);
+    }
     return view_conn(h, name, view_tasks_config, false, out, err);
 }
 
 int sl_herder_task_status(sl_herder *h, const char *name, int task, json_t **out, sl_herr *err)
 {
+    if (h->dist != NULL) {
+        return sl_dist_task_status(h->dist, name, task, out, err);
+    }
     pthread_mutex_lock(&h->mu);
     struct hconn *c = find_conn(h, name);
     bool ok = c != NULL && task >= 0 && task < c->ntasks;
@@ -1023,6 +1140,9 @@ static int apply_config(sl_herder *h, const char *name, sl_props *cfg, int targe
 int sl_herder_create(sl_herder *h, const char *name, const sl_props *config,
                      const char *initial_state, json_t **out, sl_herr *err)
 {
+    if (h->dist != NULL) {
+        return sl_dist_create(h->dist, name, config, initial_state, out, err);
+    }
     int target = SL_TARGET_STARTED;
     if (initial_state != NULL) {
         if (strcasecmp(initial_state, "RUNNING") == 0) {
@@ -1047,6 +1167,9 @@ int sl_herder_create(sl_herder *h, const char *name, const sl_props *config,
 int sl_herder_put_config(sl_herder *h, const char *name, const sl_props *config, json_t **out,
                          sl_herr *err)
 {
+    if (h->dist != NULL) {
+        return sl_dist_put_config(h->dist, name, config, out, err);
+    }
     bool created = false;
     pthread_mutex_lock(&h->ops);
     int st = apply_config(h, name, sl_props_dup(config), -1, false, false, &created, out, err);
@@ -1057,6 +1180,9 @@ int sl_herder_put_config(sl_herder *h, const char *name, const sl_props *config,
 int sl_herder_patch_config(sl_herder *h, const char *name, const json_t *patch, json_t **out,
                            sl_herr *err)
 {
+    if (h->dist != NULL) {
+        return sl_dist_patch_config(h->dist, name, patch, out, err);
+    }
     if (!json_is_object(patch)) {
         return fail(err, 400, "Connector config patch must be a JSON object");
     }
@@ -1105,6 +1231,9 @@ int sl_herder_patch_config(sl_herder *h, const char *name, const json_t *patch, 
 
 int sl_herder_delete(sl_herder *h, const char *name, sl_herr *err)
 {
+    if (h->dist != NULL) {
+        return sl_dist_delete(h->dist, name, err);
+    }
     pthread_mutex_lock(&h->ops);
     pthread_mutex_lock(&h->mu);
     struct hconn **pp = &h->conns;
@@ -1146,6 +1275,9 @@ static void restart_task_slot(sl_herder *h, struct hconn *c, int i, const sl_pro
 int sl_herder_restart(sl_herder *h, const char *name, bool include_tasks, bool only_failed,
                       json_t **out, sl_herr *err)
 {
+    if (h->dist != NULL) {
+        return sl_dist_restart(h->dist, name, include_tasks, only_failed, out, err);
+    }
     pthread_mutex_lock(&h->ops);
     pthread_mutex_lock(&h->mu);
     struct hconn *c = find_conn(h, name);
@@ -1212,6 +1344,9 @@ int sl_herder_restart(sl_herder *h, const char *name, bool include_tasks, bool o
 
 int sl_herder_restart_task(sl_herder *h, const char *name, int task, sl_herr *err)
 {
+    if (h->dist != NULL) {
+        return sl_dist_restart_task(h->dist, name, task, err);
+    }
     pthread_mutex_lock(&h->ops);
     pthread_mutex_lock(&h->mu);
     struct hconn *c = find_conn(h, name);
@@ -1310,17 +1445,26 @@ static int pause_or_resume(sl_herder *h, const char *name, bool pause, sl_herr *
 
 int sl_herder_pause(sl_herder *h, const char *name, sl_herr *err)
 {
+    if (h->dist != NULL) {
+        return sl_dist_pause(h->dist, name, true, err);
+    }
     return pause_or_resume(h, name, true, err);
 }
 
 int sl_herder_resume(sl_herder *h, const char *name, sl_herr *err)
 {
+    if (h->dist != NULL) {
+        return sl_dist_pause(h->dist, name, false, err);
+    }
     return pause_or_resume(h, name, false, err);
 }
 
 /* Java answers 204 here (Strimzi requires it), although herder.h once said 202. */
 int sl_herder_stop_connector(sl_herder *h, const char *name, sl_herr *err)
 {
+    if (h->dist != NULL) {
+        return sl_dist_stop_connector(h->dist, name, err);
+    }
     pthread_mutex_lock(&h->ops);
     pthread_mutex_lock(&h->mu);
     struct hconn *c = find_conn(h, name);
@@ -1346,10 +1490,300 @@ int sl_herder_stop_connector(sl_herder *h, const char *name, sl_herr *err)
     return 204;
 }
 
+/* ---- the runtime as the distributed backend drives it (runtime.h) ---- */
+
+void sl_herder_rt_set_hooks(sl_herder *h, const sl_rt_hooks *hooks)
+{
+    pthread_mutex_lock(&h->mu);
+    if (hooks != NULL) {
+        h->hooks = *hooks;
+    } else {
+        memset(&h->hooks, 0, sizeof h->hooks);
+    }
+    pthread_mutex_unlock(&h->mu);
+}
+
+/* Start task i of c from its raw task config (ops held). */
+static void start_task_config(sl_herder *h, struct hconn *c, int i, const sl_props *raw)
+{
+    sl_props *copy = sl_props_dup(raw);
+    pthread_mutex_lock(&h->mu);
+    sl_props_free(c->tasks[i].tconfig);
+    c->tasks[i].tconfig = copy;
+    pthread_mutex_unlock(&h->mu);
+    char err[1024] = "";
+    sl_props *resolved = h->providers != NULL
+                             ? sl_providers_resolve(h->providers, copy, err, sizeof err)
+                             : sl_props_dup(copy);
+    if (resolved == NULL) {
+        char trace[1200];
+        snprintf(trace, sizeof trace, "Failed to resolve config providers: %s", err);
+        pthread_mutex_lock(&h->mu);
+        c->tasks[i].state = SL_TASK_FAILED;
+        c->tasks[i].gen = 0;
+        set_trace(&c->tasks[i].trace, trace);
+        pthread_mutex_unlock(&h->mu);
+        sl_cerror(c->name, "Task %d: %s", i, trace);
+        report(h, c->name, i, SL_TASK_FAILED, trace);
+        return;
+    }
+    start_one_task(h, c, i, resolved);
+    sl_props_free(resolved);
+}
+
+/* Stop the listed task slots of c (placed ones only), in parallel; unplace them and report
+ * UNASSIGNED when `unassign`. stop[i] says which slots. ops held. */
+static void stop_slots(sl_herder *h, struct hconn *c, const bool *stop, bool unassign)
+{
+    pthread_mutex_lock(&h->mu);
+    int n = c->ntasks;
+    sl_task **handles = sl_xcalloc(n > 0 ? (size_t)n : 1, sizeof *handles);
+    bool *was = sl_xcalloc(n > 0 ? (size_t)n : 1, sizeof *was);
+    size_t nh = 0;
+    for (int i = 0; i < n; i++) {
+        if (!stop[i] || c->tasks[i].tconfig == NULL) {
+            continue;
+        }
+        was[i] = true;
+        if (c->tasks[i].task != NULL) {
+            handles[nh++] = c->tasks[i].task;
+            c->tasks[i].task = NULL;
+        }
+        c->tasks[i].gen = 0;
+        c->tasks[i].state = SL_TASK_UNASSIGNED;
+        set_trace(&c->tasks[i].trace, NULL);
+        sl_props_free(c->tasks[i].tconfig);
+        c->tasks[i].tconfig = NULL;
+    }
+    pthread_mutex_unlock(&h->mu);
+    if (nh > 0) {
+        sl_cinfo(c->name, "Stopping %zu task(s)", nh);
+    }
+    stop_handles(h, handles, nh);
+    for (int i = 0; unassign && i < n; i++) {
+        if (was[i]) {
+            report(h, c->name, i, SL_TASK_UNASSIGNED, NULL);
+        }
+    }
+    free(was);
+    free(handles);
+}
+
+static void stop_every_slot(sl_herder *h, struct hconn *c)
+{
+    bool *all = sl_xcalloc(c->ntasks > 0 ? (size_t)c->ntasks : 1, sizeof *all);
+    for (int i = 0; i < c->ntasks; i++) {
+        all[i] = true;
+    }
+    stop_slots(h, c, all, true);
+    free(all);
+    pthread_mutex_lock(&h->mu);
+    free_tasks(c->tasks, c->ntasks);
+    c->tasks = NULL;
+    c->ntasks = 0;
+    pthread_mutex_unlock(&h->mu);
+}
+
+static bool is_wanted(const sl_rt_conn *want, size_t n, const char *name)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(want[i].name, name) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Drop every local connector not in want (ops held). */
+static void drop_unwanted(sl_herder *h, const sl_rt_conn *want, size_t n)
+{
+    for (;;) {
+        pthread_mutex_lock(&h->mu);
+        struct hconn **pp = &h->conns;
+        struct hconn *gone = NULL;
+        for (; *pp != NULL; pp = &(*pp)->next) {
+            if (!is_wanted(want, n, (*pp)->name)) {
+                gone = *pp;
+                *pp = gone->next;
+                break;
+            }
+        }
+        pthread_mutex_unlock(&h->mu);
+        if (gone == NULL) {
+            return;
+        }
+        stop_every_slot(h, gone);
+        free_conn(gone);
+    }
+}
+
+static void apply_one(sl_herder *h, const sl_rt_conn *w)
+{
+    pthread_mutex_lock(&h->mu);
+    struct hconn *c = find_conn(h, w->name);
+    bool created = c == NULL;
+    if (created) {
+        c = sl_xcalloc(1, sizeof *c);
+        c->name = sl_xstrdup(w->name);
+        c->config = sl_props_dup(w->config);
+        c->target = w->target;
+        struct hconn **tail = &h->conns;
+        while (*tail != NULL) {
+            tail = &(*tail)->next;
+        }
+        *tail = c;
+    }
+    pthread_mutex_unlock(&h->mu);
+    if (!created && c->ntasks != w->ntasks) {
+        stop_every_slot(h, c); /* a new task count: every task starts again (Java rebalances) */
+    }
+    pthread_mutex_lock(&h->mu);
+    if (c->ntasks == 0 && w->ntasks > 0) {
+        c->tasks = sl_xcalloc((size_t)w->ntasks, sizeof *c->tasks);
+        c->ntasks = w->ntasks;
+    }
+    if (!sl_props_equal(c->config, w->config)) {
+        sl_props_free(c->config);
+        c->config = sl_props_dup(w->config);
+    }
+    int old_target = c->target;
+    c->target = w->target;
+    c->state = w->target == SL_TARGET_PAUSED    ? SL_TASK_PAUSED
+               : w->target == SL_TARGET_STOPPED ? SL_TASK_STOPPED
+                                                : SL_TASK_RUNNING;
+    bool *stop = sl_xcalloc(c->ntasks > 0 ? (size_t)c->ntasks : 1, sizeof *stop);
+    bool any = false;
+    for (int i = 0; i < c->ntasks; i++) {
+        const sl_props *want = w->configs != NULL ? w->configs[i] : NULL;
+        const sl_props *have = c->tasks[i].tconfig;
+        stop[i] = have != NULL && (want == NULL || !sl_props_equal(have, want));
+        any = any || stop[i];
+    }
+    pthread_mutex_unlock(&h->mu);
+    if (any) {
+        stop_slots(h, c, stop, true);
+    }
+    free(stop);
+    if (!created && old_target != w->target && w->target != SL_TARGET_STOPPED) {
+        bool pause = w->target == SL_TARGET_PAUSED;
+        pthread_mutex_lock(&h->mu);
+        set_task_states(c, pause ? SL_TASK_RUNNING : SL_TASK_PAUSED,
+                        pause ? SL_TASK_PAUSED : SL_TASK_RUNNING);
+        pthread_mutex_unlock(&h->mu);
+        each_task(h, c, pause ? sl_task_pause : sl_task_resume);
+        sl_cinfo(c->name, "%s local tasks", pause ? "Paused" : "Resumed");
+    }
+    for (int i = 0; i < c->ntasks; i++) {
+        const sl_props *want = w->configs != NULL ? w->configs[i] : NULL;
+        pthread_mutex_lock(&h->mu);
+        bool placed = c->tasks[i].tconfig != NULL;
+        pthread_mutex_unlock(&h->mu);
+        if (want != NULL && !placed) {
+            sl_cinfo(c->name, "Starting task %d", i);
+            start_task_config(h, c, i, want);
+        }
+    }
+}
+
+void sl_herder_rt_apply(sl_herder *h, const sl_rt_conn *want, size_t n)
+{
+    pthread_mutex_lock(&h->ops);
+    if (!h->stopped) {
+        drop_unwanted(h, want, n);
+        for (size_t i = 0; i < n; i++) {
+            apply_one(h, &want[i]);
+        }
+    }
+    pthread_mutex_unlock(&h->ops);
+}
+
+void sl_herder_rt_stop_all(sl_herder *h)
+{
+    pthread_mutex_lock(&h->ops);
+    drop_unwanted(h, NULL, 0);
+    pthread_mutex_unlock(&h->ops);
+}
+
+int sl_herder_rt_restart(sl_herder *h, const char *name, int task, bool only_failed)
+{
+    pthread_mutex_lock(&h->ops);
+    pthread_mutex_lock(&h->mu);
+    struct hconn *c = find_conn(h, name);
+    int n = c != NULL ? c->ntasks : 0;
+    int count = 0;
+    bool *todo = sl_xcalloc(n > 0 ? (size_t)n : 1, sizeof *todo);
+    sl_props **cfgs = sl_xcalloc(n > 0 ? (size_t)n : 1, sizeof *cfgs);
+    for (int i = 0; i < n; i++) {
+        if ((task < 0 || task == i) && c->tasks[i].tconfig != NULL &&
+            (!only_failed || c->tasks[i].state == SL_TASK_FAILED)) {
+            todo[i] = true;
+            cfgs[i] = sl_props_dup(c->tasks[i].tconfig);
+            count++;
+        }
+    }
+    bool placed = task < 0 || (c != NULL && task < n && c->tasks[task].tconfig != NULL);
+    pthread_mutex_unlock(&h->mu);
+    if (count > 0) {
+        stop_slots(h, c, todo, false);
+        for (int i = 0; i < n; i++) {
+            if (todo[i]) {
+                sl_cinfo(name, "Restarting task %d", i);
+                start_task_config(h, c, i, cfgs[i]);
+            }
+        }
+    }
+    for (int i = 0; i < n; i++) {
+        sl_props_free(cfgs[i]);
+    }
+    free(cfgs);
+    free(todo);
+    pthread_mutex_unlock(&h->ops);
+    return placed ? count : -1;
+}
+
+bool sl_herder_rt_has_task(sl_herder *h, const char *name, int task)
+{
+    pthread_mutex_lock(&h->mu);
+    struct hconn *c = find_conn(h, name);
+    bool has = c != NULL && task >= 0 && task < c->ntasks && c->tasks[task].tconfig != NULL;
+    pthread_mutex_unlock(&h->mu);
+    return has;
+}
+
+const char *sl_herder_rt_conn_type(const sl_props *config)
+{
+    return conn_type(config);
+}
+
+const char *sl_herder_rt_plugin_class(const sl_props *config)
+{
+    const struct sl_component *comp =
+        find_connector_plugin(sl_props_get(config, "connector.class"));
+    return comp != NULL ? comp->comp->class_name : NULL;
+}
+
+const char *sl_herder_rt_state_name(int state)
+{
+    return state_name(state);
+}
+
+const char *sl_herder_rt_worker_id(sl_herder *h)
+{
+    return h->worker_id;
+}
+
+int sl_herder_rt_check_config(const char *name, sl_props *cfg, sl_herr *err)
+{
+    return check_config(name, cfg, err);
+}
+
 /* ---- topics ---- */
 
 int sl_herder_topics(sl_herder *h, const char *name, json_t **out, sl_herr *err)
 {
+    if (h->dist != NULL) {
+        return sl_dist_topics(h->dist, name, out, err);
+    }
     if (!h->topic_tracking) {
         return fail(err, 403, "Topic tracking is disabled.");
     }
@@ -1368,6 +1802,9 @@ int sl_herder_topics(sl_herder *h, const char *name, json_t **out, sl_herr *err)
 
 int sl_herder_topics_reset(sl_herder *h, const char *name, sl_herr *err)
 {
+    if (h->dist != NULL) {
+        return sl_dist_topics_reset(h->dist, name, err);
+    }
     if (!h->topic_tracking) {
         return fail(err, 403, "Topic tracking is disabled.");
     }
@@ -1394,14 +1831,22 @@ int sl_herder_topics_reset(sl_herder *h, const char *name, sl_herr *err)
 static sl_props *offsets_config(sl_herder *h, const char *name, char *group, size_t grouplen,
                                 bool *is_sink, int *target, sl_herr *err, int *status)
 {
-    pthread_mutex_lock(&h->mu);
-    struct hconn *c = find_conn(h, name);
-    sl_props *raw = c != NULL ? sl_props_dup(c->config) : NULL;
-    if (c != NULL) {
-        *target = c->target;
-        *is_sink = strcmp(conn_type(c->config), "source") != 0;
+    sl_props *raw = NULL;
+    if (h->dist != NULL) {
+        raw = sl_dist_connector_config(h->dist, name, target);
+        if (raw != NULL) {
+            *is_sink = strcmp(conn_type(raw), "source") != 0;
+        }
+    } else {
+        pthread_mutex_lock(&h->mu);
+        struct hconn *c = find_conn(h, name);
+        raw = c != NULL ? sl_props_dup(c->config) : NULL;
+        if (c != NULL) {
+            *target = c->target;
+            *is_sink = strcmp(conn_type(c->config), "source") != 0;
+        }
+        pthread_mutex_unlock(&h->mu);
     }
-    pthread_mutex_unlock(&h->mu);
     if (raw == NULL) {
         *status = fail(err, 404, "Connector %s not found", name);
         return NULL;
@@ -1465,6 +1910,12 @@ static int modify_offsets(sl_herder *h, const char *name, const json_t *body, js
                         "Partitions / offsets need to be provided for an alter offsets request");
         }
     }
+    if (h->dist != NULL) {
+        int st = sl_dist_require_leader(h->dist, true, err);
+        if (st != 0) {
+            return st;
+        }
+    }
     pthread_mutex_lock(&h->ops);
     char group[512];
     bool is_sink = true;
@@ -1518,6 +1969,29 @@ int sl_herder_alter_offsets(sl_herder *h, const char *name, const json_t *body, 
 int sl_herder_reset_offsets(sl_herder *h, const char *name, json_t **out, sl_herr *err)
 {
     return modify_offsets(h, name, NULL, out, err);
+}
+
+/* ---- internal endpoints ---- */
+
+int sl_herder_put_task_configs(sl_herder *h, const char *name, const json_t *configs,
+                               const sl_herder_sig *sig, sl_herr *err)
+{
+    if (h->dist != NULL) {
+        return sl_dist_put_task_configs(h->dist, name, configs, sig, err);
+    }
+    return fail(err, 500,
+                "Kafka Connect in standalone mode does not support externally setting task "
+                "configurations.");
+}
+
+int sl_herder_fence(sl_herder *h, const char *name, const sl_herder_sig *sig, sl_herr *err)
+{
+    if (h->dist != NULL) {
+        return sl_dist_fence(h->dist, name, sig, err);
+    }
+    return fail(err, 500,
+                "Kafka Connect in standalone mode does not support exactly-once source "
+                "connectors.");
 }
 
 /* ---- plugins ---- */

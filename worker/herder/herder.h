@@ -3,8 +3,9 @@
  * REST handlers call these and turn the result into HTTP; nothing else changes connector state.
  *
  * Convention: every call returns the HTTP status the REST layer should send (200, 201, 202, 204,
- * or 4xx/5xx). On an error status, err->message holds Java Connect's message text and the REST
- * layer answers {"error_code":status,"message":err->message}. *out (when given) receives a new
+ * or 4xx/5xx; in distributed mode also SL_HERDER_FORWARD). On an error status, err->message holds
+ * Java Connect's message text and the REST layer answers
+ * {"error_code":status,"message":err->message}. *out (when given) receives a new
  * jansson reference with the exact Connect JSON shape and field order; the caller decrefs it.
  * All functions are thread-safe (libmicrohttpd calls them from its thread pool).
  */
@@ -13,6 +14,7 @@
 
 #include <jansson.h>
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "config/props.h"
 
@@ -20,14 +22,41 @@ typedef struct sl_herder sl_herder;
 
 typedef struct sl_herr {
     char message[2048];
+    /* SL_HERDER_FORWARD only: base URL of the worker that must serve the request (the leader, or
+     * a task's owner), without trailing slash; "" when no leader is known (the REST layer answers
+     * 409 "no known leader URL"). */
+    char forward_url[640];
 } sl_herr;
 
+/* Distributed mode: the request belongs to another worker (see sl_herr.forward_url). Never an
+ * HTTP status: the REST layer forwards the original request and returns the answer verbatim. */
+#define SL_HERDER_FORWARD 1
+
+/* The KIP-507 signature of an internal request: header values (NULL when absent) and the exact
+ * body bytes they sign. */
+typedef struct sl_herder_sig {
+    const char *signature; /* X-Connect-Authorization */
+    const char *algorithm; /* X-Connect-Request-Signature-Algorithm */
+    const void *body;
+    size_t len;
+} sl_herder_sig;
+
 /* ---- lifecycle (main.c) ---- */
-/* worker: the worker properties (kept by reference until destroy). mode: "standalone". */
+/* worker: the worker properties (kept by reference until destroy). Standalone mode. */
 sl_herder *sl_herder_new(const sl_props *worker, char *err, size_t errlen);
-/* Load persisted state and start every connector it had. */
+/* Distributed mode (worker/dist/distributed.c): configs in the config topic, statuses in the
+ * status topic, work from the `connect` group. main.c checks the required keys first. */
+sl_herder *sl_herder_new_distributed(const sl_props *worker, char *err, size_t errlen);
+bool sl_herder_is_distributed(const sl_herder *h);
+/* The advertised REST URL with trailing slash (distributed: goes into the group metadata).
+ * Called by the REST server before sl_herder_start. */
+void sl_herder_set_rest_url(sl_herder *h, const char *url);
+/* Standalone: load persisted state and start every connector it had. Distributed: create/check
+ * the internal topics, read them to the end, join the group (returns without waiting for the
+ * first assignment). */
 int sl_herder_start(sl_herder *h, char *err, size_t errlen);
-/* Stop every task gracefully (flush, commit), persist state. */
+/* Stop every task gracefully (flush, commit); standalone persists state, distributed leaves the
+ * group. */
 void sl_herder_stop(sl_herder *h);
 void sl_herder_destroy(sl_herder *h);
 
@@ -76,6 +105,13 @@ int sl_herder_offsets(sl_herder *h, const char *name, json_t **out, sl_herr *err
 int sl_herder_alter_offsets(sl_herder *h, const char *name, const json_t *body, json_t **out,
                             sl_herr *err);
 int sl_herder_reset_offsets(sl_herder *h, const char *name, json_t **out, sl_herr *err);
+
+/* ---- internal (worker-to-worker) endpoints ---- */
+/* POST /connectors/{c}/tasks: a JSON array of task config maps. 204; standalone 500. */
+int sl_herder_put_task_configs(sl_herder *h, const char *name, const json_t *configs,
+                               const sl_herder_sig *sig, sl_herr *err);
+/* PUT /connectors/{c}/fence (exactly-once source only). */
+int sl_herder_fence(sl_herder *h, const char *name, const sl_herder_sig *sig, sl_herr *err);
 
 /* ---- plugins ---- */
 int sl_herder_plugins(sl_herder *h, bool connectors_only, json_t **out, sl_herr *err);

@@ -1,7 +1,7 @@
 # worker/herder: the standalone herder (lifecycle, status, state directory), the CLI's tests and
 # the example configs.
 libsluice_core_la_SOURCES += \
-	%reldir%/herder.c %reldir%/herder.h \
+	%reldir%/herder.c %reldir%/herder.h %reldir%/runtime.h \
 	%reldir%/state.c %reldir%/state.h
 
 check_PROGRAMS += tests/unit/test_herder_state
