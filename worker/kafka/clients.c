@@ -234,6 +234,12 @@ rd_kafka_conf_t *sl_kafka_consumer_conf(const sl_props *worker, const sl_props *
         conf_set(conf, "enable.auto.offset.store", "false", err, errlen) != 0 ||
         conf_set(conf, "auto.offset.reset", "earliest", err, errlen) != 0 ||
         conf_set(conf, "enable.partition.eof", "false", err, errlen) != 0 ||
+        /* librdkafka 2.0 stops fetching once its prefetch queue holds queued.min.messages
+         * (100000) messages and looks again only when its broker thread next wakes, up to a
+         * second later; with small records a fast sink drains 100000 long before that and
+         * idles. Java's consumer has no such count limit: leave only the byte limit
+         * (queued.max.messages.kbytes, 64 MiB). Overridable with consumer.*. */
+        conf_set(conf, "queued.min.messages", "10000000", err, errlen) != 0 ||
         sl_kafka_conf_apply(conf, worker, "consumer.", max_poll_records, err, errlen) != 0 ||
         sl_kafka_conf_apply(conf, connector, "consumer.override.", max_poll_records, err, errlen) !=
             0) {
