@@ -54,7 +54,9 @@ for mode in "${modes[@]}"; do
 done
 if [ "${1:-}" = --all ]; then
     echo "== make distcheck"
-    if ( cd "$top/build/default" && make -j"$jobs" distcheck >distcheck.log 2>&1 ); then
+    # The integration scripts ran against these sources in both builds above: distcheck checks that
+    # the tarball builds and passes its unit tests.
+    if ( cd "$top/build/default" && SLUICE_SKIP_INTEGRATION=1 make -j"$jobs" distcheck >distcheck.log 2>&1 ); then
         passed=$((passed + 1))
     else
         failed=$((failed + 1)); echo "FAILED: make distcheck" >&2; tail -n 40 "$top/build/default/distcheck.log" >&2
