@@ -97,3 +97,7 @@ tests_unit_test_file_sink_CFLAGS = $(TEST_CCOPTS)
 tests_unit_test_file_sink_LDADD = $(TEST_LIBS)
 TESTS += tests/integration/it_plugins.sh
 EXTRA_DIST += tests/integration/it_plugins.sh
+
+# docs/sink-plugins.md is generated from the sink plugins' config tables and must stay current.
+TESTS += tests/check_sink_docs.sh
+EXTRA_DIST += tests/check_sink_docs.sh
