@@ -14,6 +14,8 @@ n_schema=${3:-32000}
 parts=${4:-16}
 work=$(mktemp -d /tmp/sluice-chbench.XXXXXX)
 py=/usr/bin/python3 # Debian's interpreter: sees python3-confluent-kafka and clickhouse-driver
+# The peer needs Debian's python3-clickhouse-driver (a bench-only dependency, not a test one).
+"$top/scripts/install-deps.sh" python3-clickhouse-driver python3-confluent-kafka >/dev/null || exit 1
 pids=()
 # shellcheck source=../tests/integration/clickhouse-lib.sh
 . "$top/tests/integration/clickhouse-lib.sh"

@@ -7,7 +7,7 @@ build_pkgs=(build-essential autoconf automake libtool pkg-config
             librdkafka-dev libjansson-dev libmicrohttpd-dev libcurl4-openssl-dev libsimdjson-dev
             libssl-dev libcmocka-dev libhiredis-dev zlib1g-dev)
 run_pkgs=(kafkacat curl jq python3 procps openssl redis-server redis-tools clickhouse-server clickhouse-client
-          python3-cryptography python3-clickhouse-driver)
+          python3-cryptography)
 
 missing=()
 for p in "${build_pkgs[@]}" "${run_pkgs[@]}" "$@"; do
