@@ -1514,20 +1514,7 @@ int sl_dist_health(sl_dist *d, json_t **out, sl_herr *err)
     bool stopping = d->stopping;
     bool ready = d->startup_done;
     pthread_mutex_unlock(&d->mu);
-    if (stopping) {
-        *out = json_pack("{s:s,s:s}", "status", "unhealthy", "message",
-                         "Worker was unable to handle this request and may be unable to handle "
-                         "other requests. The worker is shutting down.");
-        return 500;
-    }
-    if (!ready) {
-        *out =
-            json_pack("{s:s,s:s}", "status", "starting", "message", "Worker is still starting up.");
-        return 503;
-    }
-    *out = json_pack("{s:s,s:s}", "status", "healthy", "message",
-                     "Worker has completed startup and is ready to handle requests.");
-    return 200;
+    return sl_herder_health_answer(stopping, ready, out);
 }
 
 int sl_dist_list(sl_dist *d, bool expand_status, bool expand_info, json_t **out, sl_herr *err)

@@ -817,13 +817,18 @@ int sl_herder_health(sl_herder *h, json_t **out, sl_herr *err)
     bool started = h->started;
     bool stopped = h->stopped;
     pthread_mutex_unlock(&h->mu);
-    if (stopped) {
+    return sl_herder_health_answer(stopped, started, out);
+}
+
+int sl_herder_health_answer(bool stopping, bool ready, json_t **out)
+{
+    if (stopping) {
         *out = json_pack("{s:s,s:s}", "status", "unhealthy", "message",
                          "Worker was unable to handle this request and may be unable to handle "
                          "other requests. The worker is shutting down.");
         return 500;
     }
-    if (!started) {
+    if (!ready) {
         *out =
             json_pack("{s:s,s:s}", "status", "starting", "message", "Worker is still starting up.");
         return 503;

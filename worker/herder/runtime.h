@@ -36,6 +36,10 @@ typedef struct sl_rt_conn {
 
 void sl_herder_rt_set_hooks(sl_herder *h, const sl_rt_hooks *hooks);
 
+/* GET /health's answer for a worker that is stopping / ready / still starting (500/200/503 with
+ * Java's bodies); both backends use it. */
+int sl_herder_health_answer(bool stopping, bool ready, json_t **out);
+
 /*
  * Make the local runtime run exactly `want` (borrowed for the call): connectors not listed are
  * stopped and dropped, tasks whose config changed are restarted with the new one, tasks no
