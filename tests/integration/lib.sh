@@ -50,7 +50,7 @@ it_fail() {
         printf -- '--- last 10 lines of %s\n' "$f" >&2
         tail -n 10 "$f" >&2
     fi
-    [ -n "$T" ] && [ -d "$T" ] && : >"$T/.failed"
+    [ -n "$T" ] && [ -d "$T" ] && printf '%s\n' "$*" >>"$T/.failed"
     if [ "$BASH_SUBSHELL" != "$IT_BASE_SUBSHELL" ]; then
         kill -TERM "$IT_MAIN_PID" 2>/dev/null
     fi
@@ -100,6 +100,8 @@ it__cleanup() {
             [ "${SLUICE_KEEP_TMP:-0}" = 1 ] || rm -rf "$T"
         else
             printf 'note: %s kept for inspection\n' "$T" >&2
+            # the reason again, last: a log shown by its tail still says why the test failed
+            [ -s "$T/.failed" ] && sed "s/^/FAIL: ${IT_NAME:-it}: /" "$T/.failed" >&2
         fi
     fi
     exit "$rc"
