@@ -113,7 +113,7 @@ run_sluice() {
         \"key.converter\":\"org.apache.kafka.connect.json.JsonConverter\",
         \"value.converter\":\"org.apache.kafka.connect.json.JsonConverter\",
         \"key.converter.schemas.enable\":\"$schemas\",\"value.converter.schemas.enable\":\"$schemas\",
-        \"batch.max.rows\":\"${BATCH_ROWS:-50000}\",\"batch.linger.ms\":\"${LINGER_MS:-200}\"}}" >/dev/null
+        \"tasks.max\":\"${TASKS:-1}\",\"batch.max.rows\":\"${BATCH_ROWS:-50000}\",\"batch.linger.ms\":\"${LINGER_MS:-200}\"}}" >/dev/null
     # The clock starts when the partitions are assigned (the group join is start-up, not throughput).
     while [ "$(grep -c "Partitions assigned" "$work/worker.log" || true)" -le "$before" ]; do
         sleep 0.01
@@ -123,6 +123,16 @@ run_sluice() {
     cpu0=$(awk '{print $14+$15}' "/proc/$wpid/stat")
     while [ "$(awk '{print $14+$15}' "/proc/$wpid/stat")" -lt $((cpu0 + 2)) ]; do sleep 0.005; done
     t_assign=$(now)
+    # SLUICE_BENCH_PERF=DIR: a system-wide profile of the sluice run (worker, broker, ClickHouse)
+    local perf_pid=""
+    if [ -n "${SLUICE_BENCH_PERF:-}" ]; then
+        mkdir -p "$SLUICE_BENCH_PERF"
+        # SLUICE_BENCH_PERF_WORKER=1: the worker alone, with DWARF call graphs (callers of libc)
+        local what=(-a -g)
+        [ -n "${SLUICE_BENCH_PERF_WORKER:-}" ] && what=(-p "$wpid" --call-graph dwarf,16384)
+        perf record "${what[@]}" -F 999 -o "$SLUICE_BENCH_PERF/$topic.data" >/dev/null 2>&1 &
+        perf_pid=$!
+    fi
     deadline=$((SECONDS + 300))
     while :; do
         n=$(count "$topic")
@@ -132,6 +142,10 @@ run_sluice() {
     done
     t1=$(now)
     cpu1=$(awk '{print $14+$15}' "/proc/$wpid/stat")
+    if [ -n "$perf_pid" ]; then
+        kill -INT "$perf_pid"
+        wait "$perf_pid" || true
+    fi
     "$py" -c "print(int($total/($t1-$t_assign)), round(($cpu1-$cpu0)/$clk*1e6/$total, 2))"
 }
 

@@ -338,9 +338,12 @@ const sl_value *sl_value_get(const sl_value *v, const char *name)
         return (i < 0 || (size_t)i >= v->u.arr.n) ? NULL : v->u.arr.items[i];
     }
     if (v->type == SLUICE_TYPE_MAP) {
+        /* Lengths first: sinks look up a handful of envelope and source fields per record. */
+        size_t len = strlen(name);
         for (size_t i = 0; i < v->u.map.n; i++) {
             const sl_value *k = v->u.map.keys[i];
-            if (k != NULL && k->type == SLUICE_TYPE_STRING && strcmp(k->u.s.p, name) == 0) {
+            if (k != NULL && k->type == SLUICE_TYPE_STRING && k->u.s.len == len &&
+                memcmp(k->u.s.p, name, len) == 0) {
                 return v->u.map.vals[i];
             }
         }
