@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "../common/cdc.h"
+#include "../common/shortnum.h"
 #include "bq.h"
 
 #define H sluice_host
@@ -411,14 +412,8 @@ static void put_double(sluice_buf *out, double d, const bq_type_opts *o)
             return;
         }
     }
-    char text[40];
-    for (int prec = 15; prec <= 17; prec++) {
-        snprintf(text, sizeof(text), "%.*g", prec, d);
-        if (strtod(text, NULL) == d) {
-            break;
-        }
-    }
-    H->buf_append(out, text, strlen(text));
+    char text[SL_SHORTNUM_MAX];
+    H->buf_append(out, text, sl_shortnum_g(d, false, text));
 }
 
 static int64_t floor_div(int64_t a, int64_t b)

@@ -12,6 +12,7 @@
 
 #include "ch.h"
 #include "plugins/common/cdc.h"
+#include "plugins/common/shortnum.h"
 
 typedef __int128 i128;
 typedef unsigned __int128 u128;
@@ -452,14 +453,9 @@ static int float_text(double d, int is_float, char *text, size_t len)
     if (isinf(d)) {
         return snprintf(text, len, "%sInfinity", d < 0 ? "-" : "");
     }
-    int n = 0;
-    for (int prec = is_float ? 6 : 15; prec <= 17; prec++) {
-        n = snprintf(text, len, "%.*g", prec, d);
-        if (is_float ? (float)strtod(text, NULL) == (float)d : strtod(text, NULL) == d) {
-            break;
-        }
-    }
-    return n;
+    char t[SL_SHORTNUM_MAX];
+    size_t n = sl_shortnum_g(d, is_float, t);
+    return snprintf(text, len, "%.*s", (int)n, t);
 }
 
 /* The text a value has in a String column (logical types as exact readable text). */

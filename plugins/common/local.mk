@@ -9,3 +9,11 @@ TESTS += tests/unit/test_cdc
 tests_unit_test_cdc_SOURCES = tests/unit/test_cdc.c
 tests_unit_test_cdc_CFLAGS = $(TEST_CCOPTS)
 tests_unit_test_cdc_LDADD = %reldir%/libsl_cdc.la $(TEST_LIBS)
+
+# shortnum.h: header-only (the worker's JSON writer includes it too)
+EXTRA_DIST += %reldir%/shortnum.h
+check_PROGRAMS += tests/unit/test_shortnum
+TESTS += tests/unit/test_shortnum
+tests_unit_test_shortnum_SOURCES = tests/unit/test_shortnum.c
+tests_unit_test_shortnum_CFLAGS = $(TEST_CCOPTS)
+tests_unit_test_shortnum_LDADD = $(TEST_LIBS)

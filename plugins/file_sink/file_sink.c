@@ -11,6 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "plugins/common/shortnum.h"
+
 #include "sluice/plugin.h"
 
 #ifndef SLUICE_VERSION
@@ -40,14 +42,9 @@ static void put_double(sluice_buf *b, double d, int is_float)
         sluice_host->buf_printf(b, "%sInfinity", d < 0 ? "-" : "");
         return;
     }
-    char text[64];
-    for (int prec = is_float ? 6 : 15; prec <= 17; prec++) {
-        snprintf(text, sizeof(text), "%.*g", prec, d);
-        if (is_float ? (float)strtod(text, NULL) == (float)d : strtod(text, NULL) == d) {
-            break;
-        }
-    }
-    sluice_host->buf_append(b, text, strlen(text));
+    char text[SL_SHORTNUM_MAX];
+    size_t n = sl_shortnum_g(d, is_float, text);
+    sluice_host->buf_append(b, text, n);
     if (strpbrk(text, ".e") == NULL) {
         sluice_host->buf_append(b, ".0", 2);
     }

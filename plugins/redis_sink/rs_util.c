@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "plugins/common/shortnum.h"
+
 /* ---- byte buffer ---- */
 
 void rs_buf_reserve(rs_buf *b, size_t extra)
@@ -89,14 +91,8 @@ void rs_buf_put_double(rs_buf *b, double d, int is_float)
         rs_buf_puts(b, d < 0 ? "-Infinity" : "Infinity");
         return;
     }
-    char text[64];
-    for (int prec = is_float ? 6 : 15; prec <= 17; prec++) {
-        snprintf(text, sizeof(text), "%.*g", prec, d);
-        if (is_float ? (float)strtod(text, NULL) == (float)d : strtod(text, NULL) == d) {
-            break;
-        }
-    }
-    rs_buf_puts(b, text);
+    char text[SL_SHORTNUM_MAX];
+    rs_buf_append(b, text, sl_shortnum_g(d, is_float, text));
     if (strpbrk(text, ".eEn") == NULL) {
         rs_buf_puts(b, ".0");
     }

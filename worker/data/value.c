@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "plugins/common/shortnum.h"
+
 /* ---- type names ---- */
 
 static const char *const json_names[] = {
@@ -886,58 +888,6 @@ void sl_json_write_string(sl_buf *out, const char *s, size_t len)
     sl_buf_putc(out, '"');
 }
 
-/*
- * The common case of sl_json_write_double without printf/strtod: |d| in [1e-3, 1e7) with at most
- * 15 (float: 6) significant digits. For k = 0, 1, ... take m = round(|d| * 10^k); m / 10^k is the
- * correctly rounded quotient of two exact doubles, i.e. what strtod returns for the text
- * "m × 10^-k", so the first k where it reads back gives the shortest digits. Within 15 (6) digits
- * only one decimal reads back (see below), so these are the digits the %e loop would find.
- * Writes nothing and returns false when there is no such m.
- */
-static bool write_short_plain(sl_buf *out, double d, double ad, bool is_float)
-{
-    static const double p10[] = {1e0, 1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,
-                                 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17};
-    double limit = is_float ? 1e6 : 1e15;
-    for (int k = 0; k < (int)(sizeof(p10) / sizeof(p10[0])); k++) {
-        double x = ad * p10[k];
-        if (x >= limit) {
-            return false;
-        }
-        uint64_t m = (uint64_t)(x + 0.5);
-        double back = (double)m / p10[k];
-        if (is_float ? (float)back != (float)ad : back != ad) {
-            continue;
-        }
-        char dig[24];
-        int nd = 0;
-        for (uint64_t t = m; t > 0; t /= 10) {
-            dig[sizeof(dig) - 1 - nd++] = (char)('0' + t % 10);
-        }
-        const char *digits = dig + sizeof(dig) - nd;
-        if (d < 0) {
-            sl_buf_putc(out, '-');
-        }
-        if (nd > k) { /* |d| >= 1: integer digits, then the k fraction digits or "0" */
-            sl_buf_append(out, digits, (size_t)(nd - k));
-            sl_buf_putc(out, '.');
-            if (k > 0) {
-                sl_buf_append(out, digits + nd - k, (size_t)k);
-            } else {
-                sl_buf_putc(out, '0');
-            }
-        } else { /* |d| < 1: "0.", leading zeros, digits */
-            sl_buf_append(out, "0.", 2);
-            for (int z = nd; z < k; z++) {
-                sl_buf_putc(out, '0');
-            }
-            sl_buf_append(out, digits, (size_t)nd);
-        }
-        return true;
-    }
-    return false;
-}
-
 void sl_json_write_double(sl_buf *out, double d, bool is_float)
 {
     if (isnan(d)) {
@@ -957,7 +907,13 @@ void sl_json_write_double(sl_buf *out, double d, bool is_float)
      * dropped, because decimals that short are spaced wider than two ulps; so try that first
      * and only then 16 and 17 digits: at most three formatting passes instead of seventeen. */
     double ad = fabs(d);
-    if (ad >= 1e-3 && ad < 1e7 && write_short_plain(out, d, ad, is_float)) {
+    char plain[SL_SHORTNUM_MAX];
+    size_t np = sl_shortnum_plain(d, is_float, plain); /* the common case, no printf/strtod */
+    if (np > 0) {
+        sl_buf_append(out, plain, np);
+        if (memchr(plain, '.', np) == NULL) {
+            sl_buf_append(out, ".0", 2);
+        }
         return;
     }
     char sci[40];
