@@ -55,11 +55,11 @@ static void test_edges_match_the_printf_loop(void **state)
 {
     (void)state;
     static const double cases[] = {
-        0.0,     -0.0,      1.0,        -1.0,     5.0,        10.0,      0.1,      0.2,
-        0.3,     3.14,      -3.14,      2.5,      0.001,      0.0015,    0.000999, 1e-3,
-        9999999, 1e7,       1e7 - 0.5,  999999.5, 1e6,        123456.7,  1e15,     1e16,
-        1e22,    1e-300,    DBL_MAX,    DBL_MIN,  4.9e-324,   1.0 / 3,   2.0 / 3,  100.25,
-        19.99,   1234.5678, 0.1 + 0.2,  1e-4,     123456789., 0.5,       42.42,    -0.001,
+        0.0,     -0.0,      1.0,       -1.0,     5.0,        10.0,     0.1,      0.2,
+        0.3,     3.14,      -3.14,     2.5,      0.001,      0.0015,   0.000999, 1e-3,
+        9999999, 1e7,       1e7 - 0.5, 999999.5, 1e6,        123456.7, 1e15,     1e16,
+        1e22,    1e-300,    DBL_MAX,   DBL_MIN,  4.9e-324,   1.0 / 3,  2.0 / 3,  100.25,
+        19.99,   1234.5678, 0.1 + 0.2, 1e-4,     123456789., 0.5,      42.42,    -0.001,
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         check_same(cases[i], false);
@@ -106,7 +106,7 @@ static void test_plain_reads_back_and_is_plain(void **state)
     assert_string_equal(out, "5");
     assert_int_equal(sl_shortnum_plain(-0.001, false, out), 6);
     assert_string_equal(out, "-0.001");
-    assert_int_equal(sl_shortnum_plain(1e7, false, out), 0);   /* out of range: the caller's */
+    assert_int_equal(sl_shortnum_plain(1e7, false, out), 0); /* out of range: the caller's */
     assert_int_equal(sl_shortnum_plain(1e-4, false, out), 0);
     assert_int_equal(sl_shortnum_plain(1.0 / 3, false, out), 0); /* needs 16+ digits */
     assert_int_equal(sl_shortnum_plain(0.1f, true, out), 3);
