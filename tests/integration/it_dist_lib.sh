@@ -36,21 +36,13 @@ dist__cleanup() {
     it__cleanup
 }
 
-# dist__stacks — on failure, every live worker's threads (gdb, when installed) into $T/wI.stacks,
-# and a digest of the frames in sluice's own code: a hung worker shows where it waits.
+# dist__stacks — on failure, every live worker's threads (it__stacks): a hung worker shows where
+# it waits.
 dist__stacks() {
-    local i f
-    command -v gdb >/dev/null 2>&1 || return 0
+    local i
     for i in "${!DIST_PID[@]}"; do
         [ -n "${DIST_PID[$i]}" ] && kill -0 "${DIST_PID[$i]}" 2>/dev/null || continue
-        f="$T/w$i.stacks"
-        timeout 30 gdb -p "${DIST_PID[$i]}" -batch -ex 'thread apply all bt 12' >"$f" 2>&1
-        printf -- '--- worker %s threads (full stacks in %s)\n' "$i" "$f" >&2
-        # per thread: its name and the frames in sluice's sources (or a lock wait), one line
-        awk '/^Thread /{ if (t != "" && f != "") print t ":" f; t = "thread " $2; f = ""; next }
-             /^#[0-9]/ && (/\/worker\/|\/plugins\/|__lll_lock_wait|pthread_mutex_lock/) {
-                 fn = ($3 == "in") ? $4 : $2; f = f " " fn }
-             END { if (t != "" && f != "") print t ":" f }' "$f" | head -n 40 >&2
+        it__stacks "${DIST_PID[$i]}" "worker $i" "$T/w$i.stacks"
     done
 }
 

@@ -85,10 +85,30 @@ it_done() {
 
 # ---------------------------------------------------------------- setup and cleanup
 
+# it__stacks PID LABEL FILE — a live process's threads (gdb, when installed) into FILE, and a
+# digest on stderr: one line per thread with the frames in sluice's sources, lock waits and the
+# dynamic loader / sanitizer runtime (where a hang would sit).
+it__stacks() {
+    local pid=$1 label=$2 f=$3
+    command -v gdb >/dev/null 2>&1 || return 0
+    timeout 30 gdb -p "$pid" -batch -ex 'thread apply all bt 16' >"$f" 2>&1
+    printf -- '--- %s threads (full stacks in %s)\n' "$label" "$f" >&2
+    awk '/^Thread /{ if (t != "" && f != "") print t ":" f; t = "thread " $2; f = ""; next }
+         /^#[0-9]/ { fn = ($3 == "in") ? $4 : $2
+             if ($0 ~ / at \/.*\/(worker|plugins|rest)\// ||
+                 fn ~ /^_*(lll_lock_wait|pthread_mutex_lock|pthread_create|tls_get_addr|dl_iterate_phdr|dl_|sanitizer|asan|interceptor)/)
+                 f = f " " fn }
+         END { if (t != "" && f != "") print t ":" f }' "$f" | head -n 40 >&2
+}
+
 it__cleanup() {
     local rc=$?
     trap - EXIT INT TERM
     [ -n "$T" ] && [ -f "$T/.failed" ] && rc=1
+    if [ "$rc" -ne 0 ] && [ "$rc" -ne 77 ] && [ -n "$T" ] && [ -n "$WORKER_PID" ] &&
+        kill -0 "$WORKER_PID" 2>/dev/null; then
+        it__stacks "$WORKER_PID" worker "$T/worker.stacks"
+    fi
     if [ -n "$WORKER_PID" ] && kill -0 "$WORKER_PID" 2>/dev/null; then
         kill -TERM "$WORKER_PID" 2>/dev/null
         it__wait_gone "$WORKER_PID" 10 || kill -KILL "$WORKER_PID" 2>/dev/null
