@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "../common/cdc.h"
+#include "../common/jsontext.h"
 #include "../common/shortnum.h"
 #include "bq.h"
 
@@ -45,44 +46,16 @@ void bq_put_uint(sluice_buf *out, uint64_t u)
 
 void bq_json_string(sluice_buf *out, const char *s, size_t n)
 {
-    static const char hex[] = "0123456789abcdef";
     size_t run = 0;
     H->buf_append(out, "\"", 1);
     for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c >= 0x20 && c != '"' && c != '\\') {
+        if (sl_jsontext_plain((unsigned char)s[i])) {
             continue;
         }
         H->buf_append(out, s + run, i - run);
+        char esc[SL_JSONTEXT_ESC_MAX];
+        H->buf_append(out, esc, sl_jsontext_escape((unsigned char)s[i], esc));
         run = i + 1;
-        char esc[6] = {'\\', 0, 0, 0, 0, 0};
-        size_t elen = 2;
-        switch (c) {
-        case '"':
-            esc[1] = '"';
-            break;
-        case '\\':
-            esc[1] = '\\';
-            break;
-        case '\n':
-            esc[1] = 'n';
-            break;
-        case '\r':
-            esc[1] = 'r';
-            break;
-        case '\t':
-            esc[1] = 't';
-            break;
-        default:
-            esc[1] = 'u';
-            esc[2] = '0';
-            esc[3] = '0';
-            esc[4] = hex[c >> 4];
-            esc[5] = hex[c & 15];
-            elen = 6;
-            break;
-        }
-        H->buf_append(out, esc, elen);
     }
     H->buf_append(out, s + run, n - run);
     H->buf_append(out, "\"", 1);

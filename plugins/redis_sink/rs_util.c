@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "plugins/common/jsontext.h"
 #include "plugins/common/shortnum.h"
 
 /* ---- byte buffer ---- */
@@ -125,38 +126,17 @@ void rs_buf_put_base64(rs_buf *b, const void *p, size_t n)
 
 void rs_buf_put_json_string(rs_buf *b, const char *s, size_t n)
 {
-    static const char hex[] = "0123456789abcdef";
     rs_buf_reserve(b, n + 2);
     rs_buf_putc(b, '"');
     size_t run = 0;
     for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c >= 0x20 && c != '"' && c != '\\') {
+        if (sl_jsontext_plain((unsigned char)s[i])) {
             continue;
         }
         rs_buf_append(b, s + run, i - run);
+        char esc[SL_JSONTEXT_ESC_MAX];
+        rs_buf_append(b, esc, sl_jsontext_escape((unsigned char)s[i], esc));
         run = i + 1;
-        switch (c) {
-        case '"':
-            rs_buf_append(b, "\\\"", 2);
-            break;
-        case '\\':
-            rs_buf_append(b, "\\\\", 2);
-            break;
-        case '\n':
-            rs_buf_append(b, "\\n", 2);
-            break;
-        case '\r':
-            rs_buf_append(b, "\\r", 2);
-            break;
-        case '\t':
-            rs_buf_append(b, "\\t", 2);
-            break;
-        default: {
-            char u[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
-            rs_buf_append(b, u, 6);
-        }
-        }
     }
     rs_buf_append(b, s + run, n - run);
     rs_buf_putc(b, '"');

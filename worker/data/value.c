@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "plugins/common/jsontext.h"
 #include "plugins/common/shortnum.h"
 
 /* ---- type names ---- */
@@ -835,41 +836,6 @@ done:
 /* ---- JSON text ---- */
 
 /* Bytes a JSON string cannot hold as they are: controls, the quote and the backslash. */
-static const unsigned char json_escaped[256] = {[0 ... 0x1f] = 1, ['"'] = 1, ['\\'] = 1};
-
-static void json_write_escape(sl_buf *out, unsigned char c)
-{
-    static const char hex[] = "0123456789ABCDEF";
-    switch (c) {
-    case '"':
-        sl_buf_append(out, "\\\"", 2);
-        break;
-    case '\\':
-        sl_buf_append(out, "\\\\", 2);
-        break;
-    case '\n':
-        sl_buf_append(out, "\\n", 2);
-        break;
-    case '\r':
-        sl_buf_append(out, "\\r", 2);
-        break;
-    case '\t':
-        sl_buf_append(out, "\\t", 2);
-        break;
-    case '\b':
-        sl_buf_append(out, "\\b", 2);
-        break;
-    case '\f':
-        sl_buf_append(out, "\\f", 2);
-        break;
-    default: {
-        char u[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
-        sl_buf_append(out, u, 6);
-        break;
-    }
-    }
-}
-
 void sl_json_write_string(sl_buf *out, const char *s, size_t len)
 {
     const unsigned char *u = (const unsigned char *)s;
@@ -877,11 +843,12 @@ void sl_json_write_string(sl_buf *out, const char *s, size_t len)
     sl_buf_putc(out, '"');
     size_t start = 0;
     for (size_t i = 0; i < len; i++) {
-        if (!json_escaped[u[i]]) {
+        if (sl_jsontext_plain(u[i])) {
             continue;
         }
         sl_buf_append(out, s + start, i - start); /* the run of plain bytes before it */
-        json_write_escape(out, u[i]);
+        char esc[SL_JSONTEXT_ESC_MAX];
+        sl_buf_append(out, esc, sl_jsontext_escape(u[i], esc));
         start = i + 1;
     }
     sl_buf_append(out, s + start, len - start);
