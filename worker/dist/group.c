@@ -122,6 +122,21 @@ static void idle_wait(sl_group *g, int64_t ms)
     }
 }
 
+/* Sleeps the whole of ms unless the member stops (then returns true). A rejoin request only
+ * wakes the poll: its flag stays set for the caller's next round. */
+static bool sleep_unless_stopped(sl_group *g, int64_t ms)
+{
+    int64_t until = sl_kconn_now_ms() + ms;
+    while (!atomic_load(&g->stop) && sl_kconn_now_ms() < until) {
+        struct pollfd p = {g->wake[0], POLLIN, 0};
+        int64_t left = until - sl_kconn_now_ms();
+        if (left > 0 && poll(&p, 1, (int)left) > 0) {
+            drain_wake(g);
+        }
+    }
+    return atomic_load(&g->stop);
+}
+
 static void backoff_wait(sl_group *g)
 {
     if (g->backoff_ms <= 0) {
@@ -134,18 +149,7 @@ static void backoff_wait(sl_group *g)
     }
     /* ±20% jitter like Kafka's clients, so members do not retry in lockstep */
     g->rng = g->rng * 6364136223846793005ULL + 1442695040888963407ULL;
-    int64_t ms = g->backoff_ms * (int64_t)(80 + (g->rng >> 33) % 41) / 100;
-    int64_t until = sl_kconn_now_ms() + ms;
-    while (!atomic_load(&g->stop) && sl_kconn_now_ms() < until) {
-        struct pollfd p = {g->wake[0], POLLIN, 0};
-        int64_t left = until - sl_kconn_now_ms();
-        if (left > 0 && poll(&p, 1, (int)left) > 0 && atomic_load(&g->stop)) {
-            break;
-        }
-        if (p.revents != 0) {
-            drain_wake(g); /* a rejoin request: the flag stays set, keep backing off */
-        }
-    }
+    sleep_unless_stopped(g, g->backoff_ms * (int64_t)(80 + (g->rng >> 33) % 41) / 100);
 }
 
 static void report_fatal(sl_group *g, const char *why)
@@ -422,9 +426,10 @@ static int sync_group(sl_group *g, const sl_kmsg_join_resp *jr, const char *memb
         /* Give followers' SyncGroup a head start: a broker that completes the round on the
          * leader's SyncGroup (librdkafka's mock) bounces followers that arrive later with
          * REBALANCE_IN_PROGRESS; Kafka itself holds either order. Costs nothing: followers wait
-         * for the leader anyway. */
-        struct pollfd p = {g->wake[0], POLLIN, 0};
-        if (poll(&p, 1, LEADER_SYNC_DELAY_MS) > 0 && atomic_load(&g->stop)) {
+         * for the leader anyway. A pending rejoin request must not cut it short: it did, and
+         * under load the followers then lost every round to the leader until their sessions
+         * expired. */
+        if (sleep_unless_stopped(g, LEADER_SYNC_DELAY_MS)) {
             rc = -1;
         }
     }
