@@ -263,7 +263,11 @@ const struct sluice_config_def sl_worker_config_defs[] = {
     W("consumer.", SLUICE_CFG_STRING, SLUICE_CFG_F_PREFIX, NULL, MEDIUM,
       "Kafka consumer settings for sink tasks (consumer.max.poll.records, "
       "consumer.auto.offset.reset, ...); a connector may override them with "
-      "consumer.override.*."),
+      "consumer.override.*. Keys go to librdkafka, which knows most Java client names; Java-only "
+      "keys are ignored. sluice's defaults: queued.max.messages.kbytes=8192 (the "
+      "prefetched record bytes per task; librdkafka's is 65536 — the task wakes the fetchers "
+      "when it has drained the queue, so more buys no speed, only memory), "
+      "queued.min.messages=10000000 (no count limit, as in Java)."),
     W("producer.", SLUICE_CFG_STRING, SLUICE_CFG_F_PREFIX, NULL, MEDIUM,
       "Kafka producer settings for source tasks and dead letter queues; a connector may "
       "override them with producer.override.*."),

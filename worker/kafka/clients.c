@@ -237,9 +237,14 @@ rd_kafka_conf_t *sl_kafka_consumer_conf(const sl_props *worker, const sl_props *
         /* librdkafka 2.0 stops fetching once its prefetch queue holds queued.min.messages
          * (100000) messages and looks again only when its broker thread next wakes, up to a
          * second later; with small records a fast sink drains 100000 long before that and
-         * idles. Java's consumer has no such count limit: leave only the byte limit
-         * (queued.max.messages.kbytes, 64 MiB). Overridable with consumer.*. */
+         * idles. Java's consumer has no such count limit: leave only the byte limit, and keep
+         * that small (8 MiB of record values instead of librdkafka's 64 MiB; fetch.max.bytes
+         * follows it): the task wakes the fetchers itself when it has drained the queue
+         * (kafka/prefetch.h), so a bigger queue buys no speed, only RSS and cache misses.
+         * Overridable with consumer.* and consumer.override.*. */
         conf_set(conf, "queued.min.messages", "10000000", err, errlen) != 0 ||
+        conf_set(conf, "queued.max.messages.kbytes", SL_DEFAULT_PREFETCH_KBYTES, err, errlen) !=
+            0 ||
         sl_kafka_conf_apply(conf, worker, "consumer.", max_poll_records, err, errlen) != 0 ||
         sl_kafka_conf_apply(conf, connector, "consumer.override.", max_poll_records, err, errlen) !=
             0) {

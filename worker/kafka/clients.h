@@ -15,6 +15,8 @@
 #include "config/props.h"
 
 #define SL_DEFAULT_MAX_POLL_RECORDS 500
+/* queued.max.messages.kbytes of a sink task's consumer unless configured (librdkafka: 65536). */
+#define SL_DEFAULT_PREFETCH_KBYTES "8192"
 
 /*
  * The consumer of sink task `task_id` of `connector`. *max_poll_records receives consumer

@@ -22,6 +22,7 @@
 #include "data/value.h"
 #include "kafka/clients.h"
 #include "kafka/dlq.h"
+#include "kafka/prefetch.h"
 #include "plugin/catalog.h"
 #include "plugin/ctx.h"
 #include "task/offsets.h"
@@ -76,6 +77,7 @@ struct sl_task {
     int64_t backoff_ms; /* hint from task_backoff() */
     uint64_t rnd;
     int max_poll_records;
+    sl_prefetch prefetch;
     sl_arena *arena;
     sl_offset_tracker tracker;
     sl_offsets offsets;
@@ -484,8 +486,7 @@ static void hook_seek(void *arg, const char *topic, int32_t partition, int64_t n
     if (t->seeks == NULL) {
         t->seeks = rd_kafka_topic_partition_list_new(4);
     }
-    rd_kafka_topic_partition_t *p =
-        rd_kafka_topic_partition_list_find(t->seeks, topic, partition);
+    rd_kafka_topic_partition_t *p = rd_kafka_topic_partition_list_find(t->seeks, topic, partition);
     if (p == NULL) {
         p = rd_kafka_topic_partition_list_add(t->seeks, topic, partition);
     }
@@ -521,8 +522,8 @@ static void apply_seeks(struct sl_task *t, rd_kafka_topic_partition_list_t *assi
                 : NULL;
         if (a != NULL) {
             a->offset = s->offset;
-            sl_cinfo(t->log_ctx, "Starting %s-%d at offset %" PRId64 " as the task asked",
-                     s->topic, (int)s->partition, s->offset);
+            sl_cinfo(t->log_ctx, "Starting %s-%d at offset %" PRId64 " as the task asked", s->topic,
+                     (int)s->partition, s->offset);
             continue;
         }
         struct sl_tp_offsets *tp = sl_tracker_find(&t->tracker, s->topic, s->partition);
@@ -545,9 +546,9 @@ static void apply_seeks(struct sl_task *t, rd_kafka_topic_partition_list_t *assi
         }
         for (int i = 0; i < now->cnt; i++) {
             if (now->elems[i].err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-                sl_cwarn(t->log_ctx, "seek of %s-%d to %" PRId64 " failed: %s",
-                         now->elems[i].topic, (int)now->elems[i].partition,
-                         now->elems[i].offset, rd_kafka_err2str(now->elems[i].err));
+                sl_cwarn(t->log_ctx, "seek of %s-%d to %" PRId64 " failed: %s", now->elems[i].topic,
+                         (int)now->elems[i].partition, now->elems[i].offset,
+                         rd_kafka_err2str(now->elems[i].err));
             }
         }
     }
@@ -628,6 +629,7 @@ static void poll_batch(struct sl_task *t, int first_timeout_ms)
             continue;
         }
         t->batch[t->nbatch++] = m;
+        sl_prefetch_note(&t->prefetch, m->len);
         if (!window) {
             window = true;
             deadline = mono_ms() + BATCH_WINDOW_MS;
@@ -959,6 +961,7 @@ static int setup(struct sl_task *t)
         return -1;
     }
     rd_kafka_poll_set_consumer(t->rk);
+    sl_prefetch_init(&t->prefetch, t->rk);
     t->batch = sl_xcalloc((size_t)t->max_poll_records, sizeof(*t->batch));
     return subscribe(t);
 }
@@ -987,6 +990,7 @@ static void teardown(struct sl_task *t)
         t->ptask = NULL;
     }
     discard_messages(t);
+    sl_prefetch_destroy(&t->prefetch);
     if (t->rk != NULL) {
         rd_kafka_consumer_close(t->rk);
         rd_kafka_destroy(t->rk);
@@ -1040,6 +1044,8 @@ static void run_loop(struct sl_task *t)
         int64_t until_commit = t->next_commit - mono_ms();
         int first = (int)(until_commit < 0 ? 0 : (until_commit > 500 ? 500 : until_commit));
         poll_batch(t, first);
+        sl_prefetch_after_poll(&t->prefetch, t->rk, t->nbatch,
+                               t->nbatch == (size_t)t->max_poll_records, t->log_ctx);
         if (atomic_load(&t->stop) || t->failed) {
             break;
         }
