@@ -53,19 +53,6 @@ char *sl_xstrndup(const char *s, size_t n)
     return p;
 }
 
-struct chunk {
-    struct chunk *next;
-    size_t size; /* usable bytes after the header */
-    size_t used;
-    _Alignas(16) unsigned char data[];
-};
-
-struct sl_arena {
-    struct chunk *head;
-    size_t chunk_size;
-    size_t bytes;
-};
-
 sl_arena *sl_arena_new(size_t chunk_size)
 {
     sl_arena *a = sl_xcalloc(1, sizeof(*a));
@@ -78,22 +65,22 @@ void sl_arena_destroy(sl_arena *a)
     if (a == NULL) {
         return;
     }
-    struct chunk *c = a->head;
+    struct sl_arena_chunk *c = a->head;
     while (c != NULL) {
-        struct chunk *next = c->next;
+        struct sl_arena_chunk *next = c->next;
         free(c);
         c = next;
     }
     free(a);
 }
 
-static struct chunk *add_chunk(sl_arena *a, size_t min)
+static struct sl_arena_chunk *add_chunk(sl_arena *a, size_t min)
 {
     size_t size = a->chunk_size;
     while (size < min) {
         size *= 2;
     }
-    struct chunk *c = sl_xmalloc(sizeof(*c) + size);
+    struct sl_arena_chunk *c = sl_xmalloc(sizeof(*c) + size);
     c->size = size;
     c->used = 0;
     c->next = a->head;
@@ -102,14 +89,10 @@ static struct chunk *add_chunk(sl_arena *a, size_t min)
     return c;
 }
 
-void *sl_arena_alloc(sl_arena *a, size_t n)
+void *sl_arena_alloc_slow(sl_arena *a, size_t n)
 {
-    n = (n + 15) & ~(size_t)15;
-    struct chunk *c = a->head;
-    if (c == NULL || c->size - c->used < n) {
-        c = add_chunk(a, n);
-    }
-    void *p = c->data + c->used;
+    struct sl_arena_chunk *c = add_chunk(a, n);
+    void *p = (unsigned char *)(c + 1) + c->used;
     c->used += n;
     return p;
 }
@@ -146,17 +129,17 @@ void *sl_arena_memdup(sl_arena *a, const void *p, size_t n)
 void sl_arena_reset(sl_arena *a)
 {
     /* Keep the largest chunk: after warm-up one chunk holds a whole batch. */
-    struct chunk *keep = NULL;
+    struct sl_arena_chunk *keep = NULL;
     size_t total = 0;
-    for (struct chunk *c = a->head; c != NULL; c = c->next) {
+    for (struct sl_arena_chunk *c = a->head; c != NULL; c = c->next) {
         total += c->size;
         if (keep == NULL || c->size > keep->size) {
             keep = c;
         }
     }
-    struct chunk *c = a->head;
+    struct sl_arena_chunk *c = a->head;
     while (c != NULL) {
-        struct chunk *next = c->next;
+        struct sl_arena_chunk *next = c->next;
         if (c != keep) {
             free(c);
         }
