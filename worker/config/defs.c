@@ -266,7 +266,8 @@ const struct sluice_config_def sl_worker_config_defs[] = {
       "consumer.override.*. Keys go to librdkafka, which knows most Java client names; Java-only "
       "keys are ignored. sluice's defaults: queued.max.messages.kbytes=8192 (the "
       "prefetched record bytes per task; librdkafka's is 65536 — the task wakes the fetchers "
-      "when it has drained the queue, so more buys no speed, only memory), "
+      "when it has drained half, so more buys no speed unless half of it is less than a "
+      "broker round trip's worth of records, e.g. across regions), "
       "queued.min.messages=10000000 (no count limit, as in Java)."),
     W("producer.", SLUICE_CFG_STRING, SLUICE_CFG_F_PREFIX, NULL, MEDIUM,
       "Kafka producer settings for source tasks and dead letter queues; a connector may "
