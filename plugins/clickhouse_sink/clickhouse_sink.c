@@ -23,7 +23,7 @@
 #define ERRLEN         512
 #define TOAST_MAX_BODY (64u << 20)
 
-enum { FLUSH_OK = 0, FLUSH_PENDING, FLUSH_RETRY, FLUSH_SCHEMA, FLUSH_FATAL };
+enum { FLUSH_OK = 0, FLUSH_PENDING, FLUSH_RETRY, FLUSH_SCHEMA, FLUSH_DATA, FLUSH_FATAL };
 enum { JOB_IDLE = 0, JOB_RUNNING, JOB_FAILED };
 /* Internal result: buffers were dropped after a schema error, re-deliver (never given to the host)
  */
@@ -84,6 +84,7 @@ struct part {
     int64_t seen_next;  /* records below this were already appended: skip redeliveries */
     int64_t fill_first; /* first offset whose rows are still filling, -1: none */
     int64_t send_first; /* first offset whose rows are in the insert in flight, -1: none */
+    int64_t iso_end;    /* isolating a rejected row: offsets up to here go in small inserts */
 };
 
 struct task {
@@ -114,7 +115,8 @@ struct task {
     size_t last_part;
     int64_t total_rows, total_bytes, first_pending_ms;
     int rewinds, max_rewinds;
-    int retries; /* consecutive RETRY results of put() */
+    int64_t iso_chunk; /* 0, or isolating a rejected row: rows per insert (see isolate()) */
+    int retries;       /* consecutive RETRY results of put() */
     ch_buf sql;
     struct ch_result res;
     struct ch_insert *ins;
@@ -167,6 +169,7 @@ static struct part *find_part(struct task *t, const char *topic, int32_t partiti
     p->seen_next = -1;
     p->fill_first = -1;
     p->send_first = -1;
+    p->iso_end = -1;
     t->last_part = t->nparts++;
     return p;
 }
@@ -504,7 +507,8 @@ static int classify(const struct ch_result *r)
     case 516: /* AUTHENTICATION_FAILED */
     case 62:  /* SYNTAX_ERROR */
     case 115: /* UNKNOWN_SETTING */
-    /* the data itself was refused: retrying the same rows cannot help */
+        return FLUSH_FATAL;
+    /* the data itself was refused: retrying the same rows cannot help, finding the row can */
     case 6:   /* CANNOT_PARSE_TEXT */
     case 26:  /* CANNOT_PARSE_QUOTED_STRING */
     case 27:  /* CANNOT_PARSE_INPUT_ASSERTION_FAILED */
@@ -517,7 +521,8 @@ static int classify(const struct ch_result *r)
     case 70:  /* CANNOT_CONVERT_TYPE */
     case 72:  /* CANNOT_PARSE_NUMBER */
     case 117: /* INCORRECT_DATA */
-        return FLUSH_FATAL;
+    case 395: /* FUNCTION_THROW_IF_VALUE_IS_NON_ZERO: a throwIf() in a column expression */
+        return FLUSH_DATA;
     default:
         return FLUSH_RETRY; /* 5xx, too many parts, memory limits, timeouts, ... */
     }
@@ -729,6 +734,29 @@ static int sync_flush(struct task *t)
     return FLUSH_OK;
 }
 
+/* Forget every buffered row (none is in flight); each partition's unwritten rows will be
+ * delivered again from its commit ceiling. */
+static void drop_buffers(struct task *t)
+{
+    for (struct table *tb = t->tables; tb != NULL; tb = tb->next) {
+        tb->rows.len = 0;
+        tb->nrows = 0;
+        tb->sending.len = 0;
+        tb->nsending = 0;
+    }
+    for (size_t i = 0; i < t->nparts; i++) {
+        struct part *p = &t->parts[i];
+        if (p->send_first >= 0) {
+            p->fill_first = p->send_first;
+            p->send_first = -1;
+        }
+    }
+    t->job_state = JOB_IDLE;
+    t->job_retries = 0;
+    t->total_rows = t->total_bytes = 0;
+    t->first_pending_ms = 0;
+}
+
 /* A schema error at insert: the buffered rows were encoded for columns the table no longer has.
  * Drop them and re-read the tables; the caller then has the host deliver again from the first
  * unacknowledged offset of each partition (which stays the commit ceiling until written).
@@ -743,24 +771,58 @@ static sluice_rc discard_for_rewind(struct task *t)
     SLUICE_WARN(t->ctx, "%s; re-reading table metadata and re-delivering unwritten records",
                 t->err);
     for (struct table *tb = t->tables; tb != NULL; tb = tb->next) {
-        tb->rows.len = 0;
-        tb->nrows = 0;
-        tb->sending.len = 0;
-        tb->nsending = 0;
         tb->stale = 1;
     }
+    drop_buffers(t);
+    return REWIND;
+}
+
+/*
+ * ClickHouse refused the data of an insert (a value it cannot parse or hold, a throwIf() in a
+ * column expression...) without saying which row. Drop the buffered rows and have them delivered
+ * again, now inserted in chunks of half as many rows; a refused chunk halves again, a written one
+ * doubles. A refused insert of one row names its record, which goes to the errant-record reporter
+ * (DLQ, skipped, or the task fails naming it). Once every partition is past the last offset that
+ * was buffered at the first refusal, inserts are batched as usual again. Returns REWIND, or ERR
+ * when the host cannot re-deliver.
+ */
+static sluice_rc isolate(struct task *t)
+{
+    (void)reap_job(t, 1);
+    size_t n = 0;
+    for (struct table *tb = t->tables; tb != NULL; tb = tb->next) {
+        n += tb->nsending + tb->nrows;
+    }
+    if (!SLUICE_HOST_HAS(sluice_host, task_seek)) {
+        set_error(t, t->err);
+        return SLUICE_ERR;
+    }
+    SLUICE_WARN(t->ctx, "%s; re-delivering its %zu row(s) in smaller inserts to find the record",
+                t->err, n);
     for (size_t i = 0; i < t->nparts; i++) {
         struct part *p = &t->parts[i];
-        if (p->send_first >= 0) {
-            p->fill_first = p->send_first;
-            p->send_first = -1;
+        if (p->seen_next - 1 > p->iso_end) {
+            p->iso_end = p->seen_next - 1;
         }
     }
-    t->job_state = JOB_IDLE;
-    t->job_retries = 0;
-    t->total_rows = t->total_bytes = 0;
-    t->first_pending_ms = 0;
+    t->iso_chunk = n > 1 ? (int64_t)(n / 2) : 1;
+    drop_buffers(t);
     return REWIND;
+}
+
+/* After a written chunk or a reported row: is every partition past the rows being isolated? */
+static void isolation_check(struct task *t)
+{
+    for (size_t i = 0; i < t->nparts; i++) {
+        if (t->parts[i].iso_end >= 0 && t->parts[i].seen_next <= t->parts[i].iso_end) {
+            return;
+        }
+    }
+    for (size_t i = 0; i < t->nparts; i++) {
+        t->parts[i].iso_end = -1;
+    }
+    t->iso_chunk = 0;
+    SLUICE_INFO(t->ctx, "the refused rows are isolated; inserting in batches again");
 }
 
 static void seek_pending(struct task *t)
@@ -785,6 +847,8 @@ static sluice_rc put_rc_from_flush(struct task *t, int rc)
         return SLUICE_RETRY;
     case FLUSH_SCHEMA:
         return discard_for_rewind(t);
+    case FLUSH_DATA:
+        return isolate(t);
     default:
         set_error(t, t->err);
         return SLUICE_ERR;
@@ -1375,6 +1439,62 @@ static sluice_rc rewind_from(struct task *t, sluice_record *const *records, size
     return SLUICE_OK;
 }
 
+/* Isolating refused rows: insert each chunk as soon as it is full, synchronously, so that a
+ * refused one-row insert is the record in hand. */
+static sluice_rc isolated_flush(struct task *t, const sluice_record *r)
+{
+    if (t->total_rows < t->iso_chunk && t->total_rows < t->max_rows &&
+        t->total_bytes < t->max_bytes) {
+        return SLUICE_OK;
+    }
+    /* A job from before (retried after a transient failure) is settled first, so that a refusal
+     * below is about this chunk alone. */
+    int rc = reap_job(t, 1);
+    if (rc == FLUSH_RETRY) {
+        post_job(t);
+        rc = reap_job(t, 1);
+    }
+    if (rc != FLUSH_OK) {
+        return put_rc_from_flush(t, rc);
+    }
+    int64_t rows = t->total_rows;
+    start_job(t);
+    rc = reap_job(t, 1);
+    if (rc == FLUSH_DATA && rows == 1 && t->iso_chunk == 1) {
+        /* this record's row alone was refused: everything before it is written */
+        for (struct table *tb = t->tables; tb != NULL; tb = tb->next) {
+            tb->sending.len = 0;
+            tb->nsending = 0;
+        }
+        t->job_state = JOB_IDLE;
+        t->job_retries = 0;
+        for (size_t i = 0; i < t->nparts; i++) {
+            t->parts[i].send_first = -1;
+            t->parts[i].fill_first = -1;
+        }
+        char msg[ERRLEN + 320];
+        snprintf(msg, sizeof(msg),
+                 "ClickHouse refused the row of the record at %s-%d offset %lld: %s",
+                 sluice_host->rec_topic(r), (int)sluice_host->rec_partition(r),
+                 (long long)sluice_host->rec_offset(r), t->err);
+        sluice_rc erc = errant(t, r, msg);
+        if (erc != SLUICE_OK) {
+            return erc;
+        }
+        isolation_check(t);
+        return SLUICE_OK;
+    }
+    if (rc != FLUSH_OK) {
+        return put_rc_from_flush(t, rc);
+    }
+    for (size_t i = 0; i < t->nparts; i++) {
+        t->parts[i].fill_first = -1; /* all written */
+    }
+    t->iso_chunk *= 2;
+    isolation_check(t);
+    return SLUICE_OK;
+}
+
 static sluice_rc put_records(struct task *t, sluice_record *const *records, size_t n)
 {
     sluice_rc rc = ensure_server(t);
@@ -1382,7 +1502,7 @@ static sluice_rc put_records(struct task *t, sluice_record *const *records, size
         return rc;
     }
     int prc = pump(t);
-    if (prc == FLUSH_SCHEMA || prc == FLUSH_FATAL) {
+    if (prc == FLUSH_SCHEMA || prc == FLUSH_DATA || prc == FLUSH_FATAL) {
         rc = put_rc_from_flush(t, prc);
         return rc == REWIND ? rewind_from(t, records, 0, n) : rc;
     }
@@ -1417,7 +1537,15 @@ static sluice_rc put_records(struct task *t, sluice_record *const *records, size
         if (t->first_pending_ms == 0 && t->total_rows > 0) {
             t->first_pending_ms = now;
         }
-        if (t->total_rows >= t->max_rows || t->total_bytes >= t->max_bytes) {
+        if (t->iso_chunk > 0) {
+            rc = isolated_flush(t, r);
+            if (rc == REWIND) {
+                return rewind_from(t, records, i + 1, n);
+            }
+            if (rc != SLUICE_OK) {
+                return rc;
+            }
+        } else if (t->total_rows >= t->max_rows || t->total_bytes >= t->max_bytes) {
             rc = put_rc_from_flush(t, make_room(t));
             if (rc == REWIND) {
                 return rewind_from(t, records, i + 1, n);
@@ -1429,7 +1557,18 @@ static sluice_rc put_records(struct task *t, sluice_record *const *records, size
     }
     if (t->total_rows > 0 && t->job_state == JOB_IDLE &&
         now_ms() - t->first_pending_ms >= t->linger_ms) {
-        start_job(t);
+        if (t->iso_chunk == 0) {
+            start_job(t);
+        } else {
+            rc = put_rc_from_flush(t, sync_flush(t)); /* a short last chunk */
+            if (rc == REWIND) {
+                return rewind_from(t, records, n, n);
+            }
+            if (rc != SLUICE_OK) {
+                return rc;
+            }
+            isolation_check(t);
+        }
     }
     if (t->total_rows == 0) {
         /* nothing filling: only the job in flight (if any) holds the commit back */
@@ -1461,6 +1600,11 @@ static sluice_rc ch_pre_commit(void *task, sluice_offsets *offsets)
     int rc = sync_flush(t);
     if (rc == FLUSH_SCHEMA) {
         if (discard_for_rewind(t) != REWIND) {
+            return SLUICE_ERR;
+        }
+        seek_pending(t);
+    } else if (rc == FLUSH_DATA) {
+        if (isolate(t) != REWIND) {
             return SLUICE_ERR;
         }
         seek_pending(t);

@@ -17,6 +17,8 @@ tests_unit_test_clickhouse_sql_CFLAGS = $(TEST_CCOPTS)
 tests_unit_test_clickhouse_sql_LDADD = plugins/common/libsl_cdc.la $(TEST_LIBS)
 
 # Integration tests against a private ClickHouse server (tests/integration/clickhouse-lib.sh).
-TESTS += tests/integration/it_clickhouse_cdc.sh tests/integration/it_clickhouse_faults.sh
+TESTS += tests/integration/it_clickhouse_cdc.sh tests/integration/it_clickhouse_faults.sh \
+	tests/integration/it_clickhouse_rejects.sh
 EXTRA_DIST += tests/integration/it_clickhouse_cdc.sh tests/integration/it_clickhouse_faults.sh \
+	tests/integration/it_clickhouse_rejects.sh \
 	tests/integration/clickhouse-lib.sh bench/e2e_clickhouse_sink.sh bench/peer_clickhouse.py
