@@ -507,15 +507,15 @@ static int classify(const struct ch_result *r)
     case 516: /* AUTHENTICATION_FAILED */
     case 62:  /* SYNTAX_ERROR */
     case 115: /* UNKNOWN_SETTING */
+    case 36:  /* BAD_ARGUMENTS: as often a setting (clickhouseSettings) as a value */
+    case 43:  /* ILLEGAL_TYPE_OF_ARGUMENT: likewise a column expression as much as a row */
         return FLUSH_FATAL;
     /* the data itself was refused: retrying the same rows cannot help, finding the row can */
     case 6:   /* CANNOT_PARSE_TEXT */
     case 26:  /* CANNOT_PARSE_QUOTED_STRING */
     case 27:  /* CANNOT_PARSE_INPUT_ASSERTION_FAILED */
-    case 36:  /* BAD_ARGUMENTS */
     case 38:  /* CANNOT_PARSE_DATE */
     case 41:  /* CANNOT_PARSE_DATETIME */
-    case 43:  /* ILLEGAL_TYPE_OF_ARGUMENT */
     case 53:  /* TYPE_MISMATCH */
     case 69:  /* ARGUMENT_OUT_OF_BOUND */
     case 70:  /* CANNOT_CONVERT_TYPE */
