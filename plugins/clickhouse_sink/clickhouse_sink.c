@@ -1472,7 +1472,7 @@ static sluice_rc isolated_flush(struct task *t, const sluice_record *r)
             t->parts[i].send_first = -1;
             t->parts[i].fill_first = -1;
         }
-        char msg[ERRLEN + 320];
+        char msg[ERRLEN + 320]; /* t->err and the record's coordinates */
         snprintf(msg, sizeof(msg),
                  "ClickHouse refused the row of the record at %s-%d offset %lld: %s",
                  sluice_host->rec_topic(r), (int)sluice_host->rec_partition(r),

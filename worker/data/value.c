@@ -835,7 +835,7 @@ done:
 
 /* ---- JSON text ---- */
 
-/* Bytes a JSON string cannot hold as they are: controls, the quote and the backslash. */
+/* Escaped as Jackson does: plugins/common/jsontext.h. */
 void sl_json_write_string(sl_buf *out, const char *s, size_t len)
 {
     const unsigned char *u = (const unsigned char *)s;

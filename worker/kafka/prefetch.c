@@ -9,8 +9,11 @@
 
 #include "util/log.h"
 
-/* The kick only has to reach the broker threads; the answer is not needed. */
-#define KICK_TIMEOUT_MS 100
+/* The kick only has to reach the broker threads: the request is queued on them before the wait
+ * starts, and the answer is not needed. Brokers answer a connection's requests in order, so a
+ * ListOffsets queued behind a long-polling Fetch waits up to fetch.wait.max.ms; keep the task
+ * thread's wait short (a late answer is dropped by librdkafka). */
+#define KICK_TIMEOUT_MS 10
 
 void sl_prefetch_init(sl_prefetch *p, rd_kafka_t *rk)
 {

@@ -595,7 +595,8 @@ static void poll_wait(struct sl_task *t, int64_t ms)
 
 /* ---- the batch: poll, convert, transform ---- */
 
-static void poll_batch(struct sl_task *t, int first_timeout_ms)
+/* Returns how many records came from the consumer (the rest of the batch was stashed). */
+static size_t poll_batch(struct sl_task *t, int first_timeout_ms)
 {
     size_t max = (size_t)t->max_poll_records;
     size_t take = t->nstash < max ? t->nstash : max;
@@ -635,6 +636,7 @@ static void poll_batch(struct sl_task *t, int first_timeout_ms)
             deadline = mono_ms() + BATCH_WINDOW_MS;
         }
     }
+    return t->nbatch - take;
 }
 
 static void note_topic(struct sl_task *t, const char *topic)
@@ -1043,8 +1045,8 @@ static void run_loop(struct sl_task *t)
         }
         int64_t until_commit = t->next_commit - mono_ms();
         int first = (int)(until_commit < 0 ? 0 : (until_commit > 500 ? 500 : until_commit));
-        poll_batch(t, first);
-        sl_prefetch_after_poll(&t->prefetch, t->rk, t->nbatch,
+        size_t polled = poll_batch(t, first);
+        sl_prefetch_after_poll(&t->prefetch, t->rk, polled,
                                t->nbatch == (size_t)t->max_poll_records, t->log_ctx);
         if (atomic_load(&t->stop) || t->failed) {
             break;
